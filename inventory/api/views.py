@@ -1,0 +1,328 @@
+"""Inventory API: thin viewsets over the selectors (reads) and services (writes)."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from stores.access import ScopedAPIMixin
+from stores.models import Store
+from stores.roles import ALL_ROLES
+
+from .. import selectors, services
+from ..filters import (
+    ProductFilterSet,
+    PurchaseOrderFilterSet,
+    StockCountFilterSet,
+    StockLevelFilterSet,
+    StockMovementFilterSet,
+    SupplierFilterSet,
+    TransferFilterSet,
+)
+from ..models import (
+    Category,
+    Product,
+    PurchaseOrder,
+    StockCount,
+    StockLevel,
+    StockMovement,
+    Supplier,
+    Transfer,
+)
+from ..rules import COUNTERS, STOCK_WRITERS, TRANSFER_APPROVERS
+from . import serializers as s
+
+ANY_SEGMENT = "[^/]+"
+
+
+class _ReadOnly(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
+    """Reads for every role; each write action names its roles in ``action_roles``, checked
+    before the object is looked up (wrong role: 403, whatever the object)."""
+
+    lookup_value_regex = ANY_SEGMENT
+    action_roles: dict = {}
+
+    @property
+    def allowed_roles(self):
+        return self.action_roles.get(getattr(self, "action", None), ALL_ROLES)
+
+
+def _store(pk) -> Store:
+    return get_object_or_404(Store.objects.all(), pk=pk)
+
+
+class CategoryViewSet(_ReadOnly):
+    """Product categories (the catalogue is global: every role reads it)."""
+
+    queryset = Category.objects.all()
+    serializer_class = s.CategorySerializer
+    selector = staticmethod(selectors.category_list)
+    ordering_fields = ["code", "name"]
+
+
+class ProductViewSet(_ReadOnly):
+    """The catalogue; filter by category and active, search by SKU, barcode or name."""
+
+    queryset = Product.objects.all()
+    serializer_class = s.ProductSerializer
+    filterset_class = ProductFilterSet
+    selector = staticmethod(selectors.product_list)
+    ordering_fields = ["sku", "name", "retail_price"]
+
+    def get_serializer_class(self):
+        return s.ProductDetailSerializer if self.action == "retrieve" else s.ProductSerializer
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            return selectors.product_list(user=self.request.user).prefetch_related(
+                "supplier_terms__supplier"
+            )
+        return super().get_queryset()
+
+
+class SupplierViewSet(_ReadOnly):
+    queryset = Supplier.objects.all()
+    serializer_class = s.SupplierSerializer
+    filterset_class = SupplierFilterSet
+    selector = staticmethod(selectors.supplier_list)
+    ordering_fields = ["code", "name", "lead_time_days"]
+
+
+class StockLevelViewSet(_ReadOnly):
+    """Stock on hand per store and product in your scope."""
+
+    queryset = StockLevel.objects.all()
+    serializer_class = s.StockLevelSerializer
+    filterset_class = StockLevelFilterSet
+    selector = staticmethod(selectors.stock_level_list)
+    ordering_fields = ["on_hand", "avg_cost", "last_counted_at"]
+
+
+class StockMovementViewSet(_ReadOnly):
+    """The stock ledger (append-only) of the stores in your scope."""
+
+    queryset = StockMovement.objects.all()
+    serializer_class = s.StockMovementSerializer
+    filterset_class = StockMovementFilterSet
+    selector = staticmethod(selectors.stock_movement_list)
+    ordering_fields = ["id", "business_date"]
+
+
+class PurchaseOrderViewSet(_ReadOnly, mixins.CreateModelMixin):
+    queryset = PurchaseOrder.objects.all()
+    serializer_class = s.PurchaseOrderSerializer
+    filterset_class = PurchaseOrderFilterSet
+    selector = staticmethod(selectors.purchase_order_list)
+    action_roles = dict.fromkeys(["create", "submit", "cancel", "receive"], STOCK_WRITERS)
+    ordering_fields = ["created_at", "submitted_at", "received_at"]
+
+    def get_queryset(self):
+        if self.action != "list":
+            return selectors.purchase_order_list(user=self.request.user).prefetch_related(
+                "lines__product"
+            )
+        return super().get_queryset()
+
+    def get_serializer_class(self):
+        return (
+            s.PurchaseOrderSerializer if self.action == "list" else s.PurchaseOrderDetailSerializer
+        )
+
+    def _detail(self, order, code=status.HTTP_200_OK):
+        fresh = selectors.purchase_order_get(user=self.request.user, pk=order.pk)
+        return Response(s.PurchaseOrderDetailSerializer(fresh).data, status=code)
+
+    @extend_schema(
+        request=s.PurchaseOrderCreateSerializer, responses=s.PurchaseOrderDetailSerializer
+    )
+    def create(self, request, *args, **kwargs):
+        data = _valid(s.PurchaseOrderCreateSerializer, request)
+        supplier = get_object_or_404(Supplier.objects.visible_to(request.user), pk=data["supplier"])
+        order = services.purchase_order_create(
+            user=request.user,
+            store=_store(data["store"]),
+            supplier=supplier,
+            lines=data["lines"],
+            note=data.get("note", ""),
+            expected_date=data.get("expected_date"),
+        )
+        return self._detail(order, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=s.PurchaseOrderDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        order = self.get_object()
+        services.purchase_order_submit(user=request.user, purchase_order=order)
+        return self._detail(order)
+
+    @extend_schema(request=None, responses=s.PurchaseOrderDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        order = self.get_object()
+        services.purchase_order_cancel(user=request.user, purchase_order=order)
+        return self._detail(order)
+
+    @extend_schema(request=s.ReceiveSerializer, responses=s.PurchaseOrderDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def receive(self, request, pk=None):
+        order = self.get_object()
+        data = _valid(s.ReceiveSerializer, request)
+        services.purchase_order_receive(
+            user=request.user,
+            purchase_order=order,
+            lines=data["lines"],
+            reference=data.get("reference", ""),
+        )
+        return self._detail(order)
+
+
+class TransferViewSet(_ReadOnly, mixins.CreateModelMixin):
+    queryset = Transfer.objects.all()
+    serializer_class = s.TransferSerializer
+    filterset_class = TransferFilterSet
+    selector = staticmethod(selectors.transfer_list)
+    action_roles = {
+        **dict.fromkeys(["create", "cancel", "ship", "receive"], STOCK_WRITERS),
+        "approve": TRANSFER_APPROVERS,
+    }
+    ordering_fields = ["requested_at", "approved_at", "received_at"]
+
+    def get_queryset(self):
+        if self.action != "list":
+            return selectors.transfer_list(user=self.request.user).prefetch_related(
+                "lines__product"
+            )
+        return super().get_queryset()
+
+    def get_serializer_class(self):
+        return s.TransferSerializer if self.action == "list" else s.TransferDetailSerializer
+
+    def _detail(self, transfer, code=status.HTTP_200_OK):
+        fresh = selectors.transfer_get(user=self.request.user, pk=transfer.pk)
+        return Response(s.TransferDetailSerializer(fresh).data, status=code)
+
+    @extend_schema(request=s.TransferCreateSerializer, responses=s.TransferDetailSerializer)
+    def create(self, request, *args, **kwargs):
+        data = _valid(s.TransferCreateSerializer, request)
+        transfer = services.transfer_request(
+            user=request.user,
+            source_store=_store(data["source_store"]),
+            destination_store=_store(data["destination_store"]),
+            lines=data["lines"],
+            note=data.get("note", ""),
+        )
+        return self._detail(transfer, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=s.TransferDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        transfer = self.get_object()
+        services.transfer_approve(user=request.user, transfer=transfer)
+        return self._detail(transfer)
+
+    @extend_schema(request=None, responses=s.TransferDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        transfer = self.get_object()
+        services.transfer_cancel(user=request.user, transfer=transfer)
+        return self._detail(transfer)
+
+    @extend_schema(request=s.QuantitiesSerializer, responses=s.TransferDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def ship(self, request, pk=None):
+        transfer = self.get_object()
+        data = _valid(s.QuantitiesSerializer, request)
+        services.transfer_ship(
+            user=request.user, transfer=transfer, quantities=data.get("quantities")
+        )
+        return self._detail(transfer)
+
+    @extend_schema(request=s.QuantitiesSerializer, responses=s.TransferDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def receive(self, request, pk=None):
+        transfer = self.get_object()
+        data = _valid(s.QuantitiesSerializer, request)
+        services.transfer_receive(
+            user=request.user, transfer=transfer, quantities=data.get("quantities")
+        )
+        return self._detail(transfer)
+
+
+class StockCountViewSet(_ReadOnly, mixins.CreateModelMixin):
+    """Stock counts. While a blind count is counted, expected quantities are null."""
+
+    queryset = StockCount.objects.all()
+    serializer_class = s.StockCountSerializer
+    filterset_class = StockCountFilterSet
+    selector = staticmethod(selectors.stock_count_list)
+    action_roles = {
+        **dict.fromkeys(["create", "approve", "post_count"], STOCK_WRITERS),
+        **dict.fromkeys(["count_line", "submit"], COUNTERS),
+    }
+    ordering_fields = ["created_at", "posted_at"]
+
+    def get_queryset(self):
+        if self.action != "list":
+            return selectors.stock_count_list(user=self.request.user).prefetch_related(
+                "lines__product"
+            )
+        return super().get_queryset()
+
+    def get_serializer_class(self):
+        return s.StockCountSerializer if self.action == "list" else s.StockCountDetailSerializer
+
+    def _detail(self, count, code=status.HTTP_200_OK):
+        fresh = selectors.stock_count_get(user=self.request.user, pk=count.pk)
+        return Response(s.StockCountDetailSerializer(fresh).data, status=code)
+
+    @extend_schema(request=s.StockCountCreateSerializer, responses=s.StockCountDetailSerializer)
+    def create(self, request, *args, **kwargs):
+        data = _valid(s.StockCountCreateSerializer, request)
+        category = None
+        if data.get("category"):
+            category = get_object_or_404(
+                Category.objects.visible_to(request.user), pk=data["category"]
+            )
+        count = services.stock_count_create(
+            user=request.user, store=_store(data["store"]), category=category, blind=data["blind"]
+        )
+        return self._detail(count, status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.CountLineSetSerializer, responses=s.StockCountLineSerializer)
+    @action(detail=True, methods=["post"], url_path="count-line")
+    def count_line(self, request, pk=None):
+        count = self.get_object()
+        data = _valid(s.CountLineSetSerializer, request)
+        line = get_object_or_404(count.lines.all(), pk=data["line"])
+        line = services.stock_count_line_set(
+            user=request.user, line=line, quantity=data["quantity"]
+        )
+        return Response(s.StockCountLineSerializer(line, context={"count": line.count}).data)
+
+    @extend_schema(request=None, responses=s.StockCountDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        count = self.get_object()
+        services.stock_count_submit(user=request.user, count=count)
+        return self._detail(count)
+
+    @extend_schema(request=None, responses=s.StockCountDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        count = self.get_object()
+        services.stock_count_approve(user=request.user, count=count)
+        return self._detail(count)
+
+    @extend_schema(request=None, responses=s.StockCountDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="post")
+    def post_count(self, request, pk=None):
+        count = self.get_object()
+        services.stock_count_post(user=request.user, count=count)
+        return self._detail(count)
+
+
+def _valid(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

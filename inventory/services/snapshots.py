@@ -1,0 +1,105 @@
+"""Daily stock snapshots at each store's close: the input of inventory turnover.
+
+``stock_snapshot_take`` writes the rows of one store and business date in one
+``INSERT … SELECT … ON CONFLICT DO UPDATE`` (PostgreSQL and SQLite), so a re-run gives
+the same rows:
+
+- for the store's current business date (or later), from the stock levels;
+- for a past date, from the ledger: each product's last movement on or before that date
+  carries the level right after it (``on_hand_after``, ``avg_cost_after``).
+
+Rows are written for every product the store has ever moved by that date; value is
+on hand × average cost, rounded to 4 places.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from stores.models import OpeningHours, Store
+
+from ..models import StockLevel, StockMovement, StockSnapshot, StockSnapshotRun
+
+# Table names are filled in from the models' _meta; every value is a query parameter.
+_UPSERT = (
+    "INSERT INTO {snapshot} (store_id, product_id, business_date, on_hand, avg_cost, value) "
+    "{select} ON CONFLICT (store_id, product_id, business_date) DO UPDATE SET "
+    "on_hand = EXCLUDED.on_hand, avg_cost = EXCLUDED.avg_cost, value = EXCLUDED.value"
+)
+_FROM_LEVELS = (
+    "SELECT l.store_id, l.product_id, %s, l.on_hand, l.avg_cost, ROUND(l.on_hand * l.avg_cost, 4) "
+    "FROM {level} l WHERE l.store_id = %s "
+    # a product enters the snapshots with its first movement, as from the ledger below
+    "AND EXISTS (SELECT 1 FROM {movement} m "
+    "WHERE m.store_id = l.store_id AND m.product_id = l.product_id)"
+)
+_FROM_LEDGER = (
+    "SELECT m.store_id, m.product_id, %s, m.on_hand_after, m.avg_cost_after, "
+    "ROUND(m.on_hand_after * m.avg_cost_after, 4) FROM {movement} m WHERE m.id IN ("
+    "SELECT MAX(id) FROM {movement} WHERE store_id = %s AND business_date <= %s "
+    "GROUP BY product_id)"
+)
+
+
+def _sql(select: str) -> str:
+    names = {
+        "snapshot": StockSnapshot,
+        "level": StockLevel,
+        "movement": StockMovement,
+    }
+    tables = {key: connection.ops.quote_name(model._meta.db_table) for key, model in names.items()}
+    return _UPSERT.format(snapshot=tables["snapshot"], select=select.format(**tables))
+
+
+def stock_snapshot_take(*, store_id: int, business_date: datetime.date) -> int:
+    """Snapshot one store for one business date; idempotent. Returns the row count."""
+    store = Store.objects.get(pk=store_id)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if business_date >= store.business_date():
+            cursor.execute(_sql(_FROM_LEVELS), [business_date, store_id])
+        else:
+            cursor.execute(_sql(_FROM_LEDGER), [business_date, store_id, business_date])
+        rows = cursor.rowcount
+        StockSnapshotRun.objects.update_or_create(
+            store_id=store_id,
+            business_date=business_date,
+            defaults={"rows": max(rows, 0), "finished_at": timezone.now()},
+        )
+    return rows
+
+
+def store_close_passed(
+    store: Store, hours: dict[int, OpeningHours], now: datetime.datetime
+) -> datetime.date:
+    """The latest business date whose close has passed at ``now`` in the store's zone.
+
+    A day without opening hours closes at midnight (its date ends).
+    """
+    local = store.local_now(now)
+    today = local.date()
+    today_hours = hours.get(today.weekday())
+    if today_hours is not None and local.time().replace(tzinfo=None) >= today_hours.closes:
+        return today
+    return today - datetime.timedelta(days=1)
+
+
+def stores_due_for_snapshot(
+    now: datetime.datetime | None = None,
+) -> list[tuple[int, datetime.date]]:
+    """(store id, business date) of each store whose last close has passed and whose
+    snapshot of that date has not run yet. Three queries, whatever the number of stores."""
+    now = now or timezone.now()
+    stores = list(Store.objects.exclude(status=Store.Status.PLANNED).order_by("pk"))
+    hours: dict[int, dict[int, OpeningHours]] = {}
+    for row in OpeningHours.objects.filter(store__in=stores):
+        hours.setdefault(row.store_id, {})[row.weekday] = row
+    due = {s.pk: store_close_passed(s, hours.get(s.pk, {}), now) for s in stores}
+    done = set(
+        StockSnapshotRun.objects.filter(
+            store_id__in=due, business_date__in=set(due.values())
+        ).values_list("store_id", "business_date")
+    )
+    return [(store_id, date) for store_id, date in due.items() if (store_id, date) not in done]

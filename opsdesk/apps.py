@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OpsdeskConfig(AppConfig):
+    name = "opsdesk"
+    verbose_name = "OpsDesk"

@@ -1,0 +1,47 @@
+"""The Celery app. Tasks are autodiscovered in every installed app's ``tasks.py``.
+
+The beat schedule lives here, in one place. Settings come from Django's settings with
+the ``CELERY_`` prefix (see ``opsdesk/settings/base.py``).
+"""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opsdesk.settings.local")
+
+app = Celery("opsdesk")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "kpis-compute-due": {
+        # Each store's business date is computed once, after its local close.
+        "task": "kpis.compute_due",
+        "schedule": crontab(minute="*/15"),
+    },
+    "clear-expired-sessions": {
+        "task": "opsdesk.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=17),
+    },
+    # Checklists (stores/checklists/tasks.py): each idempotent, every 15 minutes.
+    "checklists-create-due-runs": {
+        "task": "stores.checklists.create_due_runs",
+        "schedule": crontab(minute="*/15"),
+    },
+    "checklists-mark-missed-runs": {
+        "task": "stores.checklists.mark_missed_runs",
+        "schedule": crontab(minute="5-59/15"),
+    },
+    "checklists-notify-overdue-actions": {
+        "task": "stores.checklists.notify_overdue_actions",
+        "schedule": crontab(minute="10-59/15"),
+    },
+    # Inventory: snapshot each store whose local close has passed and whose snapshot of
+    # that business date is missing (inventory/tasks.py), every 15 minutes.
+    "inventory-snapshot-due-stores": {
+        "task": "inventory.tasks.snapshot_due_stores",
+        "schedule": crontab(minute="7-59/15"),
+    },
+}

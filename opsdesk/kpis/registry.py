@@ -1,0 +1,65 @@
+"""The KPI registry: code, names, unit, direction, and how to compute one business date.
+
+A KPI's ``compute(business_date, store_ids)`` returns ``{store_id: (numerator,
+denominator)}`` for the stores it has data for, in a bounded number of queries whatever
+the number of stores, reading a bounded window of days (never the whole history).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.functional import Promise
+
+Values = dict[int, tuple[Decimal, Decimal]]
+
+
+@dataclass(frozen=True)
+class Kpi:
+    code: str
+    name: str | Promise
+    name_zh: str
+    unit: str  # "%", "h", "ratio", "money", "count", "per 1k"
+    higher_is_better: bool
+    numerator: str | Promise
+    denominator: str | Promise
+    compute: Callable[[datetime.date, list[int]], Values]
+    # value = numerator / denominator x scale (100 for a percentage, 1000 per thousand).
+    scale: Decimal = Decimal(1)
+
+    def value(self, numerator: Decimal, denominator: Decimal) -> Decimal | None:
+        if not denominator:
+            return None
+        return (Decimal(numerator) / Decimal(denominator) * self.scale).quantize(
+            Decimal("0.000001")
+        )
+
+
+_REGISTRY: dict[str, Kpi] = {}
+
+
+def register(kpi: Kpi) -> Kpi:
+    if kpi.code in _REGISTRY and _REGISTRY[kpi.code] is not kpi:
+        raise ValueError(f"KPI {kpi.code} is registered twice")
+    _REGISTRY[kpi.code] = kpi
+    return kpi
+
+
+def unregister(code: str) -> None:
+    _REGISTRY.pop(code, None)
+
+
+def get(code: str) -> Kpi:
+    return _REGISTRY[code]
+
+
+def all_kpis(codes: Iterable[str] | None = None) -> list[Kpi]:
+    if codes is None:
+        return [_REGISTRY[c] for c in sorted(_REGISTRY)]
+    unknown = set(codes) - set(_REGISTRY)
+    if unknown:
+        raise KeyError(f"unknown KPI codes: {sorted(unknown)}")
+    return [_REGISTRY[c] for c in sorted(set(codes))]

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularSwaggerView
+
+from . import views
+from .api.views import SchemaView
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("opsdesk.accounts.urls")),
+    path("stores/", include("stores.urls")),
+    path("inventory/", include("inventory.urls")),
+    path("sales/", include("sales.urls")),
+    path("checklists/", include("stores.checklists.urls")),
+    path("notifications/", include("opsdesk.notifications.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("opsdesk.api.urls")),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+]

@@ -1,0 +1,258 @@
+"""Sales API: thin viewsets over the selectors (reads) and services (writes)."""
+
+import datetime
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from stores.access import ScopedAPIMixin, ensure_role
+from stores.models import Region, Store
+from stores.roles import ALL_ROLES
+
+from .. import selectors, services
+from ..filters import (
+    AttainmentFilterSet,
+    DailySalesFilterSet,
+    ImportBatchFilterSet,
+    MonthTargetFilterSet,
+    PromotionFilterSet,
+    ReceiptFilterSet,
+    StoreTargetFilterSet,
+)
+from ..models import DailySales, ImportBatch, MonthTarget, Promotion, Receipt, StoreTarget
+from ..rules import IMPORTERS, TARGET_ADJUSTERS, TARGET_SETTERS
+from . import serializers as s
+
+
+class _ReadOnly(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
+    """Reads for every role; write actions name their roles in ``action_roles`` (403
+    before any lookup)."""
+
+    action_roles: dict = {}
+    default_roles = ALL_ROLES
+
+    @property
+    def allowed_roles(self):
+        return self.action_roles.get(getattr(self, "action", None), self.default_roles)
+
+
+class ReceiptViewSet(_ReadOnly):
+    """POS receipts in your scope; ``bulk`` takes receipts from POS integrations."""
+
+    queryset = Receipt.objects.all()
+    serializer_class = s.ReceiptSerializer
+    filterset_class = ReceiptFilterSet
+    ordering_fields = ["business_date", "sold_at", "receipt_number"]
+    selector = staticmethod(selectors.receipt_list)
+    action_roles = {"bulk": IMPORTERS}
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related("lines")
+        return queryset
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return s.ReceiptDetailSerializer
+        if self.action == "bulk":
+            return s.BulkReceiptsSerializer
+        return s.ReceiptSerializer
+
+    @extend_schema(request=s.BulkReceiptsSerializer, responses={201: s.BulkResultSerializer})
+    @action(detail=False, methods=["post"])
+    def bulk(self, request):
+        """All or nothing: any bad line answers 400 with every error and writes nothing.
+        Receipts already imported (same store, number and business date) are skipped."""
+        ensure_role(request.user, IMPORTERS)
+        body = s.BulkReceiptsSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        receipts = [
+            {
+                **receipt,
+                "lines": [dict(line) for line in receipt["lines"]],
+                "business_date": receipt.get("business_date"),
+            }
+            for receipt in request.data.get("receipts", [])
+        ]
+        result = services.receipts_bulk_import(user=request.user, receipts=receipts)
+        if result.error_count:
+            raise ValidationError(
+                {
+                    "non_field_errors": [f"{e.row} {e.column}: {e.message}" for e in result.errors],
+                }
+            )
+        return Response(
+            s.BulkResultSerializer(result).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class DailySalesViewSet(_ReadOnly):
+    """Net sales, transactions, units, returns and footfall per store and business date."""
+
+    queryset = DailySales.objects.all()
+    serializer_class = s.DailySalesSerializer
+    filterset_class = DailySalesFilterSet
+    ordering_fields = ["business_date", "net_sales"]
+    selector = staticmethod(selectors.daily_sales_list)
+
+
+class MonthTargetViewSet(mixins.CreateModelMixin, _ReadOnly):
+    """The chain's month targets. POST sets (or resets) one and splits it; ``lock``,
+    ``regions`` (head office) and ``stores`` (regional ops) adjust it."""
+
+    queryset = MonthTarget.objects.all()
+    serializer_class = s.MonthTargetSerializer
+    filterset_class = MonthTargetFilterSet
+    selector = staticmethod(selectors.month_target_list)
+    action_roles = {
+        "create": TARGET_SETTERS,
+        "lock": TARGET_SETTERS,
+        "regions": TARGET_SETTERS,
+        "stores": TARGET_ADJUSTERS,
+    }
+
+    def get_serializer_class(self):
+        return {
+            "create": s.MonthTargetSetSerializer,
+            "lock": s.LockSerializer,
+            "regions": s.AmountsSerializer,
+            "stores": s.AmountsSerializer,
+        }.get(self.action, s.MonthTargetSerializer)
+
+    @extend_schema(request=s.MonthTargetSetSerializer, responses={201: s.MonthTargetSerializer})
+    def create(self, request, *args, **kwargs):
+        body = s.MonthTargetSetSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        target = services.month_target_set(user=request.user, **body.validated_data)
+        return Response(s.MonthTargetSerializer(target).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.LockSerializer, responses=s.MonthTargetSerializer)
+    @action(detail=True, methods=["post"])
+    def lock(self, request, pk=None):
+        target = self.get_object()
+        body = s.LockSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        target = services.month_target_lock(
+            user=request.user, target=target, locked=body.validated_data["locked"]
+        )
+        return Response(s.MonthTargetSerializer(target).data)
+
+    @extend_schema(request=s.AmountsSerializer, responses=s.RegionTargetSerializer(many=True))
+    @action(detail=True, methods=["post"])
+    def regions(self, request, pk=None):
+        target = self.get_object()
+        body = s.AmountsSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        rows = services.region_targets_adjust(
+            user=request.user, target=target, amounts=_int_keys(body.validated_data["amounts"])
+        )
+        return Response(s.RegionTargetSerializer(rows, many=True).data)
+
+    @extend_schema(request=s.AmountsSerializer, responses=s.StoreTargetSerializer(many=True))
+    @action(detail=True, methods=["post"])
+    def stores(self, request, pk=None):
+        target = self.get_object()
+        body = s.AmountsSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        if "region" not in body.validated_data:
+            raise ValidationError({"region": ["This field is required."]})
+        region = get_object_or_404(
+            Region.objects.visible_to(request.user), pk=body.validated_data["region"]
+        )
+        rows = services.store_targets_adjust(
+            user=request.user,
+            target=target,
+            region=region,
+            amounts=_int_keys(body.validated_data["amounts"]),
+        )
+        return Response(s.StoreTargetSerializer(rows, many=True).data)
+
+
+def _int_keys(amounts: dict) -> dict:
+    try:
+        return {int(k): v for k, v in amounts.items()}
+    except ValueError:
+        raise ValidationError({"amounts": ["Keys are ids (whole numbers)."]}) from None
+
+
+class StoreTargetViewSet(_ReadOnly):
+    """Each store's month target (its day split is on the store's pages)."""
+
+    queryset = StoreTarget.objects.all()
+    serializer_class = s.StoreTargetSerializer
+    filterset_class = StoreTargetFilterSet
+    selector = staticmethod(selectors.store_target_list)
+
+
+def _date_param(request) -> datetime.date:
+    raw = request.query_params.get("date")
+    if not raw:
+        return timezone.localdate()
+    try:
+        return datetime.date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError({"date": ["Enter a date as YYYY-MM-DD."]}) from None
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("date", OpenApiTypes.DATE, description="Default: today."),
+    ]
+)
+class AttainmentViewSet(ScopedAPIMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Month-to-date attainment and pacing of each store in your scope, on ``date``."""
+
+    queryset = Store.objects.all()
+    serializer_class = s.AttainmentSerializer
+    filterset_class = AttainmentFilterSet
+
+    def get_queryset(self):
+        self.date = _date_param(self.request)
+        return selectors.attainment_list(user=self.request.user, date=self.date)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["date"] = getattr(self, "date", None) or timezone.localdate()
+        return context
+
+
+class PromotionViewSet(_ReadOnly):
+    """Promotions reaching a store in your scope; ``uplift`` against their baseline."""
+
+    queryset = Promotion.objects.all()
+    serializer_class = s.PromotionSerializer
+    filterset_class = PromotionFilterSet
+    selector = staticmethod(selectors.promotion_list)
+
+    @extend_schema(responses=s.UpliftSerializer)
+    @action(detail=True, methods=["get"])
+    def uplift(self, request, pk=None):
+        figures = selectors.promotion_uplift(user=request.user, promotion=self.get_object())
+        return Response(
+            s.UpliftSerializer(
+                {
+                    "promo_days": figures.promo_days,
+                    "promo_sales": figures.promo_sales,
+                    "baseline_sales": figures.baseline_sales,
+                    "uplift": figures.uplift,
+                }
+            ).data
+        )
+
+
+class ImportBatchViewSet(_ReadOnly):
+    """Your POS imports (head office: all), with their progress and first errors."""
+
+    queryset = ImportBatch.objects.all()
+    serializer_class = s.ImportBatchSerializer
+    filterset_class = ImportBatchFilterSet
+    selector = staticmethod(selectors.import_batch_list)
+    default_roles = IMPORTERS

@@ -1,0 +1,12 @@
+"""Role sets of the sales workflows, in one place."""
+
+from stores.roles import Role
+
+# Upload POS files and call the bulk receipts endpoint.
+IMPORTERS = frozenset({Role.STORE_MANAGER, Role.HEAD_OFFICE, Role.ADMIN})
+# Set, split and lock the chain's month target.
+TARGET_SETTERS = frozenset({Role.HEAD_OFFICE, Role.ADMIN})
+# Adjust the stores' shares within a region's total.
+TARGET_ADJUSTERS = frozenset({Role.REGIONAL_OPS, Role.HEAD_OFFICE, Role.ADMIN})
+# Create promotions.
+PROMOTERS = frozenset({Role.HEAD_OFFICE, Role.ADMIN})

@@ -1,0 +1,62 @@
+"""``DailySales``: derived from the receipts, recomputed for the touched store-days."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models.functions import Coalesce
+
+from ..models import DailySales, SalesLine
+
+ZERO = Decimal("0")
+
+
+def daily_sales_recompute(*, store_dates: Iterable[tuple[int, datetime.date]]) -> int:
+    """Recompute the given (store id, business date) rows from their lines: one aggregate
+    query and one upsert (footfall, recorded separately, is kept). Returns rows written."""
+    wanted = set(store_dates)
+    if not wanted:
+        return 0
+    stores = {s for s, _d in wanted}
+    dates = sorted({d for _s, d in wanted})
+    money = DecimalField(max_digits=14, decimal_places=2)
+    rows = (
+        SalesLine.objects.filter(
+            receipt__store_id__in=stores,
+            receipt__business_date__gte=dates[0],
+            receipt__business_date__lte=dates[-1],
+        )
+        .values("receipt__store_id", "receipt__business_date")
+        .annotate(
+            net_sales=Coalesce(Sum("net_amount"), Value(ZERO), output_field=money),
+            transactions=Count("receipt", distinct=True, filter=Q(quantity__gt=0)),
+            units=Coalesce(Sum("quantity"), Value(ZERO), output_field=money),
+            returns_value=Coalesce(
+                -Sum("net_amount", filter=Q(quantity__lt=0)), Value(ZERO), output_field=money
+            ),
+        )
+        .order_by()
+    )
+    objects = [
+        DailySales(
+            store_id=row["receipt__store_id"],
+            business_date=row["receipt__business_date"],
+            net_sales=row["net_sales"],
+            transactions=row["transactions"],
+            units=row["units"],
+            returns_value=row["returns_value"],
+        )
+        for row in rows
+        if (row["receipt__store_id"], row["receipt__business_date"]) in wanted
+    ]
+    DailySales.objects.bulk_create(
+        objects,
+        update_conflicts=True,
+        unique_fields=["store", "business_date"],
+        update_fields=["net_sales", "transactions", "units", "returns_value"],
+        batch_size=2000,
+    )
+    return len(objects)

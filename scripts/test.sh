@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# `make test`: lint, compile translations and run the whole suite. PostgreSQL and Redis are
+# used when configured (DATABASE_URL, REDIS_URL) or reachable on 127.0.0.1:5432 / :6379.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+export DJANGO_SETTINGS_MODULE=opsdesk.settings.test
+export DJANGO_ALLOW_ASYNC_UNSAFE=true
+$BIN/ruff check .
+$BIN/python manage.py compile_translations
+$BIN/python manage.py makemigrations --check --dry-run
+exec $BIN/pytest "$@"

@@ -1,0 +1,62 @@
+/* Scanner input on the receive and count pages: a scanner types the digits and Enter.
+   The matching line (by barcode or SKU) is scrolled to, its quantity goes up by one
+   and it is focused; on the count page the change saves the line (htmx). A line shows
+   its "saved" tick only when the server's row (data-saved) matches what was entered. */
+(function () {
+  "use strict";
+  // Scans of a line whose save is still in flight: applied once its new row is in place,
+  // so that a fast scanner never loses a count to the row being swapped.
+  var pending = {};
+  function bump(line, by) {
+    var qty = line.querySelector("input[type=number]");
+    if (!qty) return false;
+    qty.value = String((parseFloat(qty.value) || 0) + by);
+    line.classList.add("unsaved");
+    qty.dispatchEvent(new Event("change", { bubbles: true }));
+    return true;
+  }
+  document.addEventListener("htmx:afterSettle", function () {
+    Object.keys(pending).forEach(function (id) {
+      var line = document.getElementById(id);
+      var form = line && line.querySelector("form");
+      if (!line || (form && form.classList.contains("htmx-request"))) return;
+      var by = pending[id];
+      delete pending[id];
+      bump(line, by);
+    });
+  });
+  // Typing hides the line's "saved" tick until the server answers with the new row.
+  document.addEventListener("input", function (event) {
+    var line = event.target.closest && event.target.closest(".line[data-saved]");
+    if (line) line.classList.toggle("unsaved", event.target.value !== line.dataset.saved);
+  });
+  function onScan(event) {
+    var input = event.target;
+    if (!input.matches("[data-scan-input]") || event.key !== "Enter") return;
+    event.preventDefault();
+    var code = input.value.trim();
+    var box = input.closest("[data-scan-form]");
+    var message = box && box.querySelector("[data-scan-message]");
+    input.value = "";
+    if (!code) return;
+    var line = null;
+    document.querySelectorAll(".line[data-sku]").forEach(function (row) {
+      if (!line && (row.dataset.barcode === code || row.dataset.sku.toUpperCase() === code.toUpperCase())) line = row;
+    });
+    if (!line) {
+      if (message) message.textContent = (input.dataset.unknown || "Not on this list: ") + code;
+      return;
+    }
+    if (message) message.textContent = "";
+    var form = line.querySelector("form");
+    if (line.id && (pending[line.id] || (form && form.classList.contains("htmx-request")))) {
+      pending[line.id] = (pending[line.id] || 0) + 1;
+      line.classList.add("unsaved");
+    } else if (!bump(line, 1)) {
+      return;
+    }
+    line.scrollIntoView({ block: "center" });
+    input.focus();
+  }
+  document.addEventListener("keydown", onScan);
+})();

@@ -1,0 +1,610 @@
+"""The checklist part of the demo chain: templates (English and Chinese), schedules, and
+``days`` of history: runs (mostly on time, some late or missed), answers with failures,
+corrective actions (some overdue), a few visit audits and their notifications.
+
+Deterministic for a seed and ``today``; bulk inserts only, so 200 stores × 30 days stay
+fast. Called by ``manage.py seed_demo`` after ``stores.demo.seed_stores``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections import defaultdict
+from decimal import Decimal
+
+from django.urls import reverse
+
+from opsdesk.notifications.models import Notification
+from stores.models import OpeningHours, Store
+
+from .models import (
+    Answer,
+    ChecklistRun,
+    ChecklistSchedule,
+    ChecklistTemplate,
+    CorrectiveAction,
+    RunEvent,
+    TemplateItem,
+    TemplateSection,
+    TemplateVersion,
+)
+from .scheduling import local_to_utc
+from .scoring import item_passes, score_run
+from .services.runs import plan_runs
+
+
+def yn(prompt, prompt_zh, instructions="", instructions_zh="", points=1, critical=False):
+    return {
+        "kind": "yes_no",
+        "prompt": prompt,
+        "prompt_zh": prompt_zh,
+        "instructions": instructions,
+        "instructions_zh": instructions_zh,
+        "points": points,
+        "critical": critical,
+    }
+
+
+def temp(prompt, prompt_zh, low, high, instructions, instructions_zh, critical=True):
+    return {
+        "kind": "number",
+        "prompt": prompt,
+        "prompt_zh": prompt_zh,
+        "instructions": instructions,
+        "instructions_zh": instructions_zh,
+        "points": 2,
+        "critical": critical,
+        "min_value": Decimal(low),
+        "max_value": Decimal(high),
+        "unit": "°C",
+    }
+
+
+def photo(prompt, prompt_zh, instructions="", instructions_zh="", required=True):
+    return {
+        "kind": "photo",
+        "prompt": prompt,
+        "prompt_zh": prompt_zh,
+        "instructions": instructions,
+        "instructions_zh": instructions_zh,
+        "points": 0,
+        "required": required,
+    }
+
+
+CLEANLINESS = [
+    {"value": "clean", "label": "Clean", "label_zh": "干净", "fails": False},
+    {"value": "acceptable", "label": "Acceptable", "label_zh": "尚可", "fails": False},
+    {"value": "dirty", "label": "Dirty", "label_zh": "脏乱", "fails": True},
+]
+
+# code, English name, Chinese name, kind, [(section, 分区, [items])]
+TEMPLATES = [
+    (
+        "opening",
+        "Opening checklist",
+        "开店检查表",
+        "checklist",
+        [
+            (
+                "Security",
+                "安全",
+                [
+                    yn(
+                        "Alarm disarmed and doors checked",
+                        "已解除警报并检查门锁",
+                        "Check every door, including the back door.",
+                        "检查所有门，包括后门。",
+                        critical=True,
+                    ),
+                    yn("Fire exits clear", "消防通道畅通", points=2, critical=True),
+                ],
+            ),
+            (
+                "Sales floor",
+                "卖场",
+                [
+                    yn("Lights and music on", "灯光和音乐已打开"),
+                    {
+                        "kind": "single_choice",
+                        "prompt": "Floor cleanliness",
+                        "prompt_zh": "地面清洁情况",
+                        "instructions": "Walk the whole floor before you answer.",
+                        "instructions_zh": "走完整个卖场后再回答。",
+                        "points": 2,
+                        "options": CLEANLINESS,
+                    },
+                    yn("Tills open with float counted", "收银机已开启并清点备用金"),
+                    photo(
+                        "Photo of the storefront",
+                        "门店外观照片",
+                        "From across the entrance, with the doors open.",
+                        "在入口对面拍摄，门需打开。",
+                    ),
+                ],
+            ),
+        ],
+    ),
+    (
+        "closing",
+        "Closing checklist",
+        "闭店检查表",
+        "checklist",
+        [
+            (
+                "Close down",
+                "闭店",
+                [
+                    yn("Tills counted and safe locked", "收银已清点，保险柜已上锁", critical=True),
+                    yn("Rubbish taken out", "垃圾已清理"),
+                    yn("Lights and equipment off", "灯光和设备已关闭"),
+                    yn(
+                        "Alarm set and doors locked",
+                        "已设置警报并锁门",
+                        points=2,
+                        critical=True,
+                    ),
+                    {
+                        "kind": "signature",
+                        "prompt": "Closing manager signature",
+                        "prompt_zh": "闭店负责人签名",
+                        "points": 0,
+                    },
+                ],
+            ),
+        ],
+    ),
+    (
+        "food-safety",
+        "Food safety",
+        "食品安全",
+        "checklist",
+        [
+            (
+                "Temperatures",
+                "温度",
+                [
+                    temp(
+                        "Fridge 1 temperature",
+                        "冷藏柜1温度",
+                        "0",
+                        "5",
+                        "Read the probe thermometer, not the door display.",
+                        "请读取探针温度计，而非柜门显示屏。",
+                    ),
+                    temp(
+                        "Fridge 2 temperature",
+                        "冷藏柜2温度",
+                        "0",
+                        "5",
+                        "Read the probe thermometer, not the door display.",
+                        "请读取探针温度计，而非柜门显示屏。",
+                    ),
+                    temp(
+                        "Freezer temperature",
+                        "冷冻柜温度",
+                        "-25",
+                        "-18",
+                        "Close the door for a minute before reading.",
+                        "读数前请关门一分钟。",
+                    ),
+                ],
+            ),
+            (
+                "Hygiene",
+                "卫生",
+                [
+                    yn("No expired products on shelf", "货架上无过期商品", points=2, critical=True),
+                    yn("Hand-wash station stocked", "洗手台用品齐全"),
+                    {
+                        "kind": "text",
+                        "prompt": "Products removed (if any)",
+                        "prompt_zh": "已下架商品（如有）",
+                        "points": 0,
+                        "required": False,
+                    },
+                ],
+            ),
+        ],
+    ),
+    (
+        "cash-office",
+        "Cash office",
+        "现金室",
+        "checklist",
+        [
+            (
+                "Cash",
+                "现金",
+                [
+                    yn("Safe balanced against the log", "保险柜金额与记录相符", 2, critical=True),
+                    yn("Banking bag sealed and logged", "银行存款袋已封口并登记"),
+                    {
+                        "kind": "number",
+                        "prompt": "Cash variance",
+                        "prompt_zh": "现金差异",
+                        "instructions": "Counted minus expected, in the chain currency.",
+                        "instructions_zh": "实点减应有金额，以连锁货币计。",
+                        "points": 2,
+                        "min_value": Decimal("-20"),
+                        "max_value": Decimal("20"),
+                    },
+                ],
+            ),
+        ],
+    ),
+    (
+        "visual-merch",
+        "Visual merchandising",
+        "视觉陈列",
+        "checklist",
+        [
+            (
+                "Displays",
+                "陈列",
+                [
+                    yn("Window display matches the planogram", "橱窗陈列符合陈列图"),
+                    yn("Promotion signs correct and priced", "促销标识正确并已标价"),
+                    yn("Shelves faced up", "货架已整理"),
+                    photo("Photo of the main display", "主陈列照片", required=False),
+                ],
+            ),
+        ],
+    ),
+    (
+        "health-safety",
+        "Health and safety",
+        "健康与安全",
+        "checklist",
+        [
+            (
+                "Equipment",
+                "设备",
+                [
+                    yn("Fire extinguishers in date", "灭火器在有效期内", 2, critical=True),
+                    yn("First-aid kit complete", "急救箱物品齐全"),
+                    yn("No trip hazards in the stockroom", "仓库无绊倒隐患"),
+                    yn("Ladders inspected", "梯子已检查"),
+                ],
+            ),
+        ],
+    ),
+    (
+        "store-visit",
+        "Store visit audit",
+        "门店巡店审核",
+        "audit",
+        [
+            (
+                "Customer experience",
+                "顾客体验",
+                [
+                    yn("Customers greeted within 30 seconds", "30秒内问候顾客", 2),
+                    {
+                        "kind": "single_choice",
+                        "prompt": "Store cleanliness",
+                        "prompt_zh": "门店整洁度",
+                        "points": 3,
+                        "options": CLEANLINESS,
+                    },
+                    yn("Queue under 5 minutes", "排队时间少于5分钟"),
+                ],
+            ),
+            (
+                "Compliance",
+                "合规",
+                [
+                    yn("Food safety log complete", "食品安全记录完整", 2, critical=True),
+                    yn("Staff in uniform with badges", "员工着制服并佩戴工牌"),
+                    {
+                        "kind": "text",
+                        "prompt": "Comments for the store manager",
+                        "prompt_zh": "给店长的意见",
+                        "points": 0,
+                        "required": False,
+                    },
+                ],
+            ),
+        ],
+    ),
+]
+
+# template code -> (recurrence, weekdays, day of month, due time, grace minutes, late ok)
+SCHEDULES = {
+    "opening": ("daily", [], None, datetime.time(10, 0), 30, True),
+    "food-safety": ("daily", [], None, datetime.time(12, 0), 60, True),
+    "cash-office": ("weekdays", [0, 1, 2, 3, 4], None, datetime.time(10, 30), 30, False),
+    "closing": ("daily", [], None, datetime.time(23, 30), 15, False),
+    "visual-merch": ("weekly", [0], None, datetime.time(11, 0), 60, True),
+    "health-safety": ("monthly", [], 1, datetime.time(14, 0), 120, True),
+}
+
+
+def seed_templates(now: datetime.datetime):
+    """The demo templates, each with version 1 published (bulk inserts)."""
+    templates = ChecklistTemplate.objects.bulk_create(
+        ChecklistTemplate(code=code, name=name, name_zh=name_zh, kind=kind)
+        for code, name, name_zh, kind, _sections in TEMPLATES
+    )
+    versions = TemplateVersion.objects.bulk_create(
+        TemplateVersion(template=t, number=1, status="published", published_at=now)
+        for t in templates
+    )
+    sections, section_items = [], []
+    for version, (*_head, section_defs) in zip(versions, TEMPLATES, strict=True):
+        for order, (title, title_zh, items) in enumerate(section_defs, start=1):
+            sections.append(
+                TemplateSection(version=version, title=title, title_zh=title_zh, order=order)
+            )
+            section_items.append(items)
+    sections = TemplateSection.objects.bulk_create(sections)
+    items = []
+    for section, item_defs in zip(sections, section_items, strict=True):
+        for order, spec in enumerate(item_defs, start=1):
+            items.append(
+                TemplateItem(section=section, version=section.version, order=order, **spec)
+            )
+    items = TemplateItem.objects.bulk_create(items)
+    return templates, versions, sections, items
+
+
+def seed_checklists(*, chain, days: int, seed: int, today: datetime.date) -> dict:
+    rng = random.Random(seed * 1_000_003 + 17)
+    published_at = local_to_utc(
+        today - datetime.timedelta(days=days + 30), datetime.time(9), datetime.UTC
+    )
+    templates, versions, sections, items = seed_templates(published_at)
+    by_code = {t.code: t for t in templates}
+    version_of = {v.template_id: v for v in versions}
+    items_of = defaultdict(list)
+    sections_of = defaultdict(list)
+    for item in items:
+        items_of[item.version_id].append(item)
+    for section in sections:
+        sections_of[section.version_id].append(section)
+
+    schedules = []
+    for code, (recurrence, weekdays, dom, due, grace, late) in SCHEDULES.items():
+        schedules.append(
+            ChecklistSchedule(
+                template=by_code[code],
+                recurrence=recurrence,
+                weekdays=weekdays,
+                day_of_month=dom,
+                due_time=due,
+                grace_minutes=grace,
+                allow_late=late,
+            )
+        )
+    schedules = ChecklistSchedule.objects.bulk_create(schedules)
+    ChecklistSchedule.regions.through.objects.bulk_create(
+        ChecklistSchedule.regions.through(checklistschedule_id=s.pk, region_id=r.pk)
+        for s in schedules
+        for r in chain.regions
+    )
+    region_ids = {r.pk for r in chain.regions}
+    for schedule in schedules:
+        schedule.target_store_ids, schedule.target_region_ids = set(), region_ids
+
+    open_days = defaultdict(set)
+    for store_id, weekday in OpeningHours.objects.filter(store__in=chain.stores).values_list(
+        "store_id", "weekday"
+    ):
+        open_days[store_id].add(weekday)
+
+    users = chain.users
+    manager_of = {s.pk: users.get(f"manager-{s.code}") for s in chain.stores}
+    regional_of = {r.pk: users.get(f"regional-{r.code}") for r in chain.regions}
+    staff_user = users.get("staff")
+    first_store = chain.stores[0]
+
+    # 1. Runs: the same planning as the beat task, for every day of the history.
+    runs = []
+    for store in chain.stores:
+        for offset in range(days - 1, -1, -1):
+            date = today - datetime.timedelta(days=offset)
+            runs += plan_runs(store, date, schedules, version_of, open_days[store.pk])
+    plans = []
+    for run in runs:
+        if run.business_date < today:
+            plans.append(_outcome(run, rng, manager_of, staff_user, first_store))
+        else:
+            plans.append(None)
+
+    # 2. Visit audits: one per store every ten days or so, by the region's regional ops.
+    audit_template = by_code["store-visit"]
+    audit_version = version_of[audit_template.pk]
+    audits = []
+    for store in chain.stores:
+        auditor = regional_of.get(store.region_id)
+        if store.status != Store.Status.OPEN or auditor is None:
+            continue
+        for offset in range(rng.randint(2, 9), days, 10):
+            date = today - datetime.timedelta(days=offset)
+            started = local_to_utc(date, datetime.time(rng.randint(10, 16), 0), store.tz)
+            submitted = started + datetime.timedelta(minutes=rng.randint(30, 80))
+            acknowledged = offset > 2
+            audits.append(
+                ChecklistRun(
+                    kind="audit",
+                    version=audit_version,
+                    store=store,
+                    business_date=date,
+                    status="acknowledged" if acknowledged else "submitted",
+                    timeliness="on_time",
+                    started_at=started,
+                    started_by=auditor,
+                    submitted_at=submitted,
+                    first_submitted_at=submitted,
+                    submitted_by=auditor,
+                    acknowledged_at=submitted + datetime.timedelta(hours=20)
+                    if acknowledged
+                    else None,
+                    acknowledged_by=manager_of.get(store.pk) if acknowledged else None,
+                )
+            )
+            plans.append(("submitted", auditor, submitted))
+
+    # 3. Answers, scores, events and corrective actions of the runs that were done,
+    # scored before the runs are inserted (foreign keys resolve at bulk_create).
+    answers, events, actions = [], [], []
+    for run, plan in zip(runs + audits, plans, strict=True):
+        if plan is None:
+            continue
+        status, user, at = plan
+        if status == "missed":
+            events.append(RunEvent(run=run, kind="missed", at=run.day_ends_at))
+            continue
+        run_answers = {}
+        for item in items_of[run.version_id]:
+            answer = _answer(run, item, rng, user, at)
+            answers.append(answer)
+            run_answers[item.pk] = answer
+        score = score_run(sections_of[run.version_id], items_of[run.version_id], run_answers)
+        run.points_earned, run.points_possible = score.earned, score.possible
+        run.score, run.failed_critical, run.passed = (
+            score.percent,
+            score.failed_critical,
+            score.passed,
+        )
+        events.append(
+            RunEvent(run=run, kind="started", user=user, at=at - datetime.timedelta(minutes=12))
+        )
+        events.append(RunEvent(run=run, kind="submitted", user=user, at=at))
+        if run.acknowledged_at:
+            events.append(
+                RunEvent(
+                    run=run, kind="acknowledged", user=run.acknowledged_by, at=run.acknowledged_at
+                )
+            )
+        for item in score.failed_items:
+            actions.append(_action(run, item, rng, manager_of.get(run.store_id), at, today))
+    runs = ChecklistRun.objects.bulk_create(runs, batch_size=2000)
+    audits = ChecklistRun.objects.bulk_create(audits, batch_size=2000)
+    Answer.objects.bulk_create(answers, batch_size=5000)
+    RunEvent.objects.bulk_create(events, batch_size=5000)
+    actions = CorrectiveAction.objects.bulk_create(actions, batch_size=2000)
+
+    # 4. Reminders of overdue actions, as the sweep would have sent them.
+    notifications = []
+    region_of = {s.pk: s.region_id for s in chain.stores}
+    for action in actions:
+        if action.status in ("open", "in_progress") and action.due_date < today:
+            url = reverse("checklists:action_detail", kwargs={"pk": action.pk})
+            for user in (action.assignee, regional_of.get(region_of[action.store_id])):
+                if user is not None:
+                    notifications.append(
+                        Notification(
+                            user=user,
+                            title=f"Overdue: {action.title}",
+                            body=f"Due {action.due_date.isoformat()}.",
+                            url=url,
+                            topic=f"action-overdue:{action.pk}:{today.isoformat()}",
+                        )
+                    )
+    Notification.objects.bulk_create(notifications, batch_size=5000)
+    return {
+        "templates": len(templates),
+        "runs": len(runs),
+        "audits": len(audits),
+        "answers": len(answers),
+        "corrective_actions": len(actions),
+    }
+
+
+def _outcome(run, rng, manager_of, staff_user, first_store):
+    """(status, who, when) for a past run: mostly on time, some late, some missed."""
+    roll = rng.random()
+    user = manager_of.get(run.store_id)
+    if run.store_id == first_store.pk and staff_user is not None and rng.random() < 0.4:
+        user = staff_user
+    if roll < 0.08:
+        run.status, run.timeliness = "missed", "missed"
+        return ("missed", None, None)
+    if roll < 0.16 and run.allow_late:
+        at = run.deadline_at + datetime.timedelta(minutes=rng.randint(5, 180))
+        at = min(at, run.day_ends_at - datetime.timedelta(minutes=1))
+        run.timeliness = "late"
+    elif roll < 0.16:
+        run.status, run.timeliness = "missed", "missed"
+        return ("missed", None, None)
+    else:
+        at = run.due_at - datetime.timedelta(minutes=rng.randint(1, 90))
+        run.timeliness = "on_time"
+    run.status = "submitted"
+    run.started_at, run.started_by = at - datetime.timedelta(minutes=12), user
+    run.submitted_at = run.first_submitted_at = at
+    run.submitted_by = user
+    return ("submitted", user, at)
+
+
+def _answer(run, item, rng, user, at) -> Answer:
+    fields = {"choice": "", "number": None, "text": "", "not_applicable": False}
+    kind = item.kind
+    if kind == "yes_no":
+        fields["choice"] = "no" if rng.random() < (0.03 if item.critical else 0.07) else "yes"
+        if not item.critical and rng.random() < 0.03:
+            fields["not_applicable"], fields["choice"] = True, ""
+    elif kind == "number":
+        low, high = item.min_value, item.max_value
+        if rng.random() < 0.05:
+            fields["number"] = high + Decimal(rng.randint(1, 4))
+        else:
+            span = int((high - low) * 10)
+            fields["number"] = low + Decimal(rng.randint(0, span)) / 10
+    elif kind == "single_choice":
+        options = item.options
+        fields["choice"] = (
+            options[-1]["value"] if rng.random() < 0.06 else rng.choice(options[:-1])["value"]
+        )
+    elif kind == "signature":
+        fields["text"] = user.get_full_name() or user.username if user else "—"
+    elif kind == "text":
+        fields["text"] = ""
+        if rng.random() < 0.3:
+            fields["text"] = rng.choice(["All fine.", "Checked with the team.", "一切正常。"])
+    # photo items: answered, but the demo stores no image files.
+    passed = item_passes(
+        item,
+        not_applicable=fields["not_applicable"],
+        choice=fields["choice"],
+        number=fields["number"],
+    )
+    return Answer(
+        run=run,
+        item=item,
+        passed=passed,
+        answered_by=user,
+        answered_at=at - datetime.timedelta(minutes=rng.randint(1, 10)),
+        **fields,
+    )
+
+
+def _action(run, item, rng, manager, at, today) -> CorrectiveAction:
+    due = run.business_date + datetime.timedelta(days=1 if item.critical else 3)
+    status, closed_at, closed_by, verified_at = "open", None, None, None
+    age = (today - due).days
+    if age > 0 and rng.random() < 0.75:
+        status = "verified" if rng.random() < 0.5 else "done"
+        closed_at = at + datetime.timedelta(hours=rng.randint(2, 40))
+        closed_by = manager
+        if status == "verified":
+            verified_at = closed_at + datetime.timedelta(hours=rng.randint(4, 30))
+    elif age <= 0 and rng.random() < 0.4:
+        status = "in_progress"
+    return CorrectiveAction(
+        store_id=run.store_id,
+        run=run,
+        item=item,
+        title=item.prompt,
+        critical=item.critical,
+        assignee=manager,
+        due_date=due,
+        status=status,
+        note="Fixed and checked." if closed_at else "",
+        created_at=at,
+        closed_at=closed_at,
+        closed_by=closed_by,
+        verified_at=verified_at,
+    )

@@ -1,0 +1,65 @@
+"""Reads of regions and stores, scoped to the user, with their relations fetched here."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from .access import visible_store_ids
+from .models import OpeningHours, Region, Store
+
+
+def store_list(*, user) -> QuerySet[Store]:
+    return (
+        Store.objects.visible_to(user)
+        .select_related("region")
+        .prefetch_related(
+            Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday"))
+        )
+        .order_by("region__code", "code")
+    )
+
+
+def store_get(*, user, pk: int) -> Store:
+    return get_object_or_404(store_list(user=user), pk=pk)
+
+
+def region_list(*, user) -> QuerySet[Region]:
+    """Regions in scope, each with the number of its stores the user may see."""
+    return (
+        Region.objects.visible_to(user)
+        .annotate(
+            store_count=Count("stores", filter=Q(stores__in=visible_store_ids(user)), distinct=True)
+        )
+        .order_by("code")
+    )
+
+
+def region_get(*, user, pk: int) -> Region:
+    return get_object_or_404(region_list(user=user), pk=pk)
+
+
+@dataclass(frozen=True)
+class StoreClock:
+    """What a store's own clock says: local time, today's hours, open now or not."""
+
+    local_time: datetime.datetime
+    hours_today: OpeningHours | None
+    is_open_now: bool
+
+
+def store_clock(store: Store, now: datetime.datetime | None = None) -> StoreClock:
+    """Uses the prefetched opening hours of ``store_list``; makes no query of its own."""
+    local = store.local_now(now or timezone.now())
+    hours = {h.weekday: h for h in store.opening_hours.all()}
+    today = hours.get(local.weekday())
+    is_open = bool(
+        store.status == Store.Status.OPEN
+        and today is not None
+        and today.opens <= local.time().replace(tzinfo=None) < today.closes
+    )
+    return StoreClock(local_time=local, hours_today=today, is_open_now=is_open)
