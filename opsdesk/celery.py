@@ -38,6 +38,10 @@ app.conf.beat_schedule = {
         "task": "stores.checklists.notify_overdue_actions",
         "schedule": crontab(minute="10-59/15"),
     },
+    "checklists-delete-orphan-photos": {
+        "task": "stores.checklists.delete_orphan_photos",
+        "schedule": crontab(hour=4, minute=23),
+    },
     # Inventory: snapshot each store whose local close has passed and whose snapshot of
     # that business date is missing (inventory/tasks.py), every 15 minutes.
     "inventory-snapshot-due-stores": {

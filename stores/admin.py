@@ -37,3 +37,5 @@ class RegionAssignmentAdmin(admin.ModelAdmin):
     list_select_related = ["user", "region"]
     autocomplete_fields = ["region"]
     search_fields = ["user__username", "region__code"]
+
+from .checklists import admin as checklists_admin  # noqa: E402, F401  (registers its models)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, DateField, Expression, F, Func, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Cast, Now
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -63,3 +65,16 @@ def store_clock(store: Store, now: datetime.datetime | None = None) -> StoreCloc
         and today.opens <= local.time().replace(tzinfo=None) < today.closes
     )
     return StoreClock(local_time=local, hours_today=today, is_open_now=is_open)
+
+
+def store_local_today(store_path: str = "store") -> Expression:
+    """SQL for "today" in the time zone of the row's store (``<store_path>__time_zone``),
+    so that a list can filter on a store-local date in the same single query.
+
+    PostgreSQL converts ``now()`` per row; SQLite (the embedded development database)
+    has no time zones, so there it is the chain's date.
+    """
+    if connection.vendor == "postgresql":
+        local_now = Func(F(f"{store_path}__time_zone"), Now(), function="timezone")
+        return Cast(local_now, output_field=DateField())
+    return Value(timezone.localdate(), output_field=DateField())

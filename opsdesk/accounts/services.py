@@ -30,6 +30,16 @@ HEAD_OFFICE_MODELS = {
     "inventory": ["category", "product", "supplier", "productsupplier"],
     "kpis": ["kpithreshold"],
 }
+# Shown read-only in the admin (their changes go through the app's services).
+HEAD_OFFICE_VIEW_MODELS = {
+    "stores": [
+        "checklisttemplate",
+        "templateversion",
+        "checklistschedule",
+        "checklistrun",
+        "correctiveaction",
+    ],
+}
 
 
 def role_groups_sync() -> Group:
@@ -40,6 +50,12 @@ def role_groups_sync() -> Group:
     query = Q()
     for app_label, models in HEAD_OFFICE_MODELS.items():
         query |= Q(content_type__app_label=app_label, content_type__model__in=models)
+    for app_label, models in HEAD_OFFICE_VIEW_MODELS.items():
+        query |= Q(
+            content_type__app_label=app_label,
+            content_type__model__in=models,
+            codename__startswith="view_",
+        )
     group.permissions.set(Permission.objects.filter(query))
     return group
 

@@ -2,12 +2,12 @@
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import Q
-from django.utils import timezone
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from stores.access import visible_store_ids
 from stores.models import Store
+from stores.selectors import store_local_today
 
 from .models import ChecklistRun, ChecklistSchedule, ChecklistTemplate, CorrectiveAction
 
@@ -54,10 +54,11 @@ class CorrectiveActionFilterSet(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         if value is None:
             return queryset
-        # "Before today" in UTC; the exact store-local check is the sweep's. At most a
-        # few hours apart, and one SQL condition keeps the list a single query.
+        # Past due = due before today in the store's own time zone (as the sweep
+        # decides), in the same single query as the list.
+        queryset = queryset.alias(store_today=store_local_today())
         overdue = Q(status__in=list(CorrectiveAction.OPEN_STATUSES)) & Q(
-            due_date__lt=timezone.now().date()
+            due_date__lt=F("store_today")
         )
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 

@@ -5,7 +5,12 @@ Scheduled in ``opsdesk/celery.py`` (every 15 minutes).
 
 from celery import shared_task
 
-from .services import corrective_actions_notify_overdue, runs_create_due, runs_mark_missed
+from .services import (
+    corrective_actions_notify_overdue,
+    photo_orphans_delete,
+    runs_create_due,
+    runs_mark_missed,
+)
 
 
 @shared_task(name="stores.checklists.create_due_runs", time_limit=600, soft_time_limit=540)
@@ -24,3 +29,9 @@ def mark_missed_runs() -> int:
 def notify_overdue_actions() -> int:
     """Remind assignees and regional ops of overdue corrective actions, once a day each."""
     return corrective_actions_notify_overdue()
+
+
+@shared_task(name="stores.checklists.delete_orphan_photos", time_limit=1800, soft_time_limit=1700)
+def delete_orphan_photos() -> int:
+    """Photo files left without a row (a rolled-back upload), older than a day."""
+    return photo_orphans_delete()

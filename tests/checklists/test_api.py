@@ -1,11 +1,14 @@
 """The checklist API: scoped lists, the same services as the pages, constant queries."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 from django.urls import reverse
+from django.utils import timezone
 
 from stores.checklists import services
 from stores.checklists.models import ChecklistRun, ChecklistSchedule, CorrectiveAction
+from stores.models import Store
 
 from .conftest import answer_all, build_template, schedule, today_run
 
@@ -178,3 +181,24 @@ def test_corrective_actions_api(world, api_as, django_assert_num_queries):
     assert response.status_code == 200 and response.json()["status"] == "done"
     assert api_as(world.manager_ny).patch(detail, {"note": "x"}, format="json").status_code == 404
     assert api.get(url, {"overdue": "true"}).json()["count"] == 0
+
+
+def test_overdue_filter_uses_each_store_local_date(world, api_as):
+    """Past due means due before today where the store is, not in UTC: a day apart at
+    the far ends of the world."""
+    (run,) = runs_for(world, world.sh, 1)
+    answer_all(world, run, world.staff, fail=[world.tpl.items.exits])
+    services.run_submit(user=world.staff, run=run, now=EARLY)
+    action = CorrectiveAction.objects.get()
+    url = reverse("checklists-api:correctiveaction-list")
+    api = api_as(world.head)
+    for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago", "Asia/Shanghai"):
+        Store.objects.filter(pk=world.sh.pk).update(time_zone=zone)
+        local_today = timezone.localtime(timezone=ZoneInfo(zone)).date()
+        yesterday = local_today - datetime.timedelta(days=1)
+        for due, overdue in ((yesterday, True), (local_today, False)):
+            CorrectiveAction.objects.filter(pk=action.pk).update(due_date=due)
+            ids = [a["id"] for a in api.get(url, {"overdue": "true"}).json()["results"]]
+            assert (action.pk in ids) is overdue, (zone, due)
+            ids = [a["id"] for a in api.get(url, {"overdue": "false"}).json()["results"]]
+            assert (action.pk in ids) is not overdue, (zone, due)

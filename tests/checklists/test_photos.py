@@ -142,3 +142,32 @@ def test_photo_upload_api(world, run, api_as):
         url, {"store": world.ny.pk, "photo": upload(jpeg_bytes())}, format="multipart"
     )
     assert response.status_code == 404
+
+
+def test_photo_files_of_a_rolled_back_upload_are_swept(world, run, media):
+    """A photo saved inside a transaction that then fails leaves files with no row; the
+    daily sweep deletes them once they are a day old, and keeps every file in use."""
+    import os
+
+    from django.db import transaction
+
+    kept = services.photo_create(
+        user=world.staff, store=world.sh, run=run, upload=upload(jpeg_bytes())
+    )
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.photo_create(
+            user=world.staff, store=world.sh, run=run, upload=upload(jpeg_bytes())
+        )
+        raise RuntimeError("the answer failed after the photo was stored")
+    assert ChecklistPhoto.objects.count() == 1
+    assert len(files_in(media)) == 4  # two rows' worth of files, one row
+    assert services.photo_orphans_delete() == 0  # too fresh: might still be committing
+    day_old = datetime.datetime.now().timestamp() - 2 * 24 * 3600
+    for path in files_in(media):
+        os.utime(path, (day_old, day_old))
+    assert services.photo_orphans_delete() == 2
+    assert {p.relative_to(media).as_posix() for p in files_in(media)} == {
+        kept.image,
+        kept.thumbnail,
+    }
+    assert services.photo_orphans_delete() == 0  # idempotent

@@ -5,7 +5,7 @@ from .actions import (
     corrective_actions_notify_overdue,
     corrective_actions_open_for_run,
 )
-from .photos import MAX_PHOTO_BYTES, photo_create, photo_open
+from .photos import MAX_PHOTO_BYTES, photo_create, photo_open, photo_orphans_delete
 from .runs import (
     AUDIT_ROLES,
     MissingRequiredItems,
@@ -41,6 +41,7 @@ __all__ = [
     "corrective_actions_open_for_run",
     "photo_create",
     "photo_open",
+    "photo_orphans_delete",
     "run_acknowledge",
     "run_reopen",
     "run_submit",

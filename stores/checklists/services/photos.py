@@ -87,7 +87,7 @@ def photo_create(
     original_bytes, thumb_bytes = _jpeg(clean, 85), _jpeg(thumb, 80)
 
     now = now or timezone.now()
-    stem = f"checklists/photos/{now:%Y/%m}/{uuid.uuid4().hex}"
+    stem = f"{PHOTO_ROOT}/{now:%Y/%m}/{uuid.uuid4().hex}"
     saved = []
     try:
         saved.append(default_storage.save(f"{stem}.jpg", ContentFile(original_bytes)))
@@ -112,3 +112,36 @@ def photo_create(
 def photo_open(photo: ChecklistPhoto, *, thumbnail: bool = False):
     """The stored file, opened for reading (the caller has checked scope)."""
     return default_storage.open(photo.thumbnail if thumbnail else photo.image, "rb")
+
+
+PHOTO_ROOT = "checklists/photos"
+
+
+def _stored_files(directory: str):
+    try:
+        directories, files = default_storage.listdir(directory)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield f"{directory}/{name}"
+    for sub in directories:
+        yield from _stored_files(f"{directory}/{sub}")
+
+
+def photo_orphans_delete(*, older_than: datetime.timedelta = datetime.timedelta(days=1)) -> int:
+    """Delete stored photo files that no photo row points at (an upload whose
+    transaction was rolled back, or a worker that died between the file and the row).
+
+    Only files older than ``older_than`` go, so an upload still being saved is never
+    touched. Idempotent; returns the number of files deleted.
+    """
+    cutoff = timezone.now() - older_than
+    known = set(ChecklistPhoto.objects.values_list("image", flat=True))
+    known |= set(ChecklistPhoto.objects.values_list("thumbnail", flat=True))
+    deleted = 0
+    for name in list(_stored_files(PHOTO_ROOT)):
+        if name in known or default_storage.get_modified_time(name) > cutoff:
+            continue
+        default_storage.delete(name)
+        deleted += 1
+    return deleted
