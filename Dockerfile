@@ -1,5 +1,11 @@
 # OpsDesk: one image for the web app (gunicorn), the Celery worker and celery beat.
 # docker-compose.yml runs the whole stack from it; see README.md "Running with docker-compose".
+# Front-end assets from the npm registry, pinned by package-lock.json (no CDN at run time).
+FROM node:20-slim AS assets
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -25,6 +31,8 @@ COPY requirements.lock ./
 RUN pip install -r requirements.lock
 
 COPY . .
+# Chart.js, served from our static files (see the Makefile's install step).
+COPY --from=assets /build/node_modules/chart.js/dist/chart.umd.js /build/node_modules/chart.js/dist/chart.umd.js.map static/vendor/chartjs/
 
 # Translations and static files are built into the image. production settings refuse to
 # load without SECRET_KEY, so these two commands get a throw-away one (not kept in the image).

@@ -2,10 +2,12 @@
 
 A catalogue (categories, ≥ ``skus`` products in English and Chinese, suppliers and their
 terms), opening stock in every store, then ``days`` of history simulated day by day:
-sales (a modest share of products sell each day), weekly purchase orders per supplier
+the point of sale's receipts (``pos``, the sales demo: each receipt line posts its sale
+or return movement exactly as a POS import does), weekly purchase orders per supplier
 received after the supplier's lead time (the last ones still open), a transfer per region
 every ten days, a posted count per store every thirty days with variances, and a stock
-snapshot for every store, product and day. Deterministic for a seed.
+snapshot for every store, product and day. Deterministic for a seed. With a POS feed,
+today's sales so far are posted too (today has no snapshot: its day has not closed).
 
 Everything is computed in memory with the ledger's own costing rule (``apply_movement``)
 and written in bulk (PostgreSQL ``COPY``; ``bulk_create`` elsewhere), so the ledger, the
@@ -17,8 +19,10 @@ from __future__ import annotations
 import datetime
 import io
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Protocol
 
 from django.db import connection
 
@@ -42,7 +46,9 @@ from .models import (
     Transfer,
     TransferLine,
 )
-from .services.ledger import apply_movement, quantize_cost
+from .services.ledger import MovementSpec, apply_movement, quantize_cost
+from .services.replenishment import reorder_rules_recompute
+from .services.snapshots import stock_snapshot_summary_rebuild
 
 D = Decimal
 ZERO = D("0")
@@ -208,7 +214,6 @@ SUPPLIERS = [
 ]
 CONTACTS = ["Chen", "Lim", "Wong", "Zhang"]
 COUNT_REASON = "Stock count"
-SALE = MovementKind.SALE.value
 SNAPSHOT_COLUMNS = ["store_id", "product_id", "business_date", "on_hand", "avg_cost", "value"]
 
 
@@ -218,11 +223,36 @@ def _ean13(number: int) -> str:
     return digits + str((10 - total % 10) % 10)
 
 
+class PosFeed(Protocol):
+    """The demo's point of sale (``sales.demo.PosDemo``): it writes its receipts itself
+    and tells the simulation which stock movements they post."""
+
+    def start(self, *, products: list, first_date: datetime.date, today: datetime.date):
+        """The catalogue exists; the history runs from ``first_date`` to ``today``."""
+
+    def store_day(
+        self,
+        store,
+        date: datetime.date,
+        on_hand: Callable[[int], Decimal],
+        *,
+        partial: bool = False,
+    ) -> list[tuple[MovementSpec, datetime.datetime]]:
+        """One store's receipts of ``date`` (``partial``: today so far), never selling
+        more than ``on_hand(product_id)``; the movements to post and when."""
+
+    def end_day(self, date: datetime.date) -> None:
+        """Every store's ``date`` is done: write it."""
+
+
 @dataclass
 class _Sim:
     """The in-memory state of the simulation and the rows it produced."""
 
     movements: list = field(default_factory=list)
+    # Movements with a text reference (opening stock, POS sales), written day by day.
+    day_movements: list = field(default_factory=list)
+    movement_count: int = 0
     snapshot_rows: int = 0
     orders: list = field(default_factory=list)  # (PurchaseOrder, [lines])
     transfers: list = field(default_factory=list)
@@ -231,17 +261,29 @@ class _Sim:
     snapshot_dates: list = field(default_factory=list)
 
 
-def seed_inventory(*, chain, skus: int, days: int, seed: int, today: datetime.date) -> dict:
+def seed_inventory(
+    *, chain, skus: int, days: int, seed: int, today: datetime.date, pos: PosFeed | None = None
+) -> dict:
+    """The catalogue and the stock history; the sales are ``pos``'s receipts (none
+    without a feed)."""
     rng = random.Random(f"inventory-{seed}")
     categories, products, suppliers, terms = _catalogue(rng, skus)
     stores = [s for s in chain.stores if s.status != Store.Status.PLANNED]
     managers = {s.pk: chain.users.get(f"manager-{s.code}") for s in chain.stores}
-    sim = _simulate(rng, stores, products, suppliers, terms, categories, managers, days, today)
+    if pos is not None:
+        pos.start(products=products, first_date=today - datetime.timedelta(days=days), today=today)
+    sim = _simulate(rng, stores, products, suppliers, terms, categories, managers, days, today, pos)
     _write(sim, stores, products, managers)
+    # Velocity rules from the simulated sales, so the replenishment page has content;
+    # "now" is the evening of `today` (UTC noon), whose window ends the day before.
+    reorder_rules_recompute(
+        store_ids=[store.pk for store in stores],
+        now=datetime.datetime.combine(today, datetime.time(12), tzinfo=datetime.UTC),
+    )
     return {
         "products": len(products),
         "suppliers": len(suppliers),
-        "movements": len(sim.movements),
+        "movements": sim.movement_count,
         "snapshots": sim.snapshot_rows,
         "purchase_orders": len(sim.orders),
     }
@@ -320,7 +362,7 @@ def _at(store, date, hour):
     return datetime.datetime.combine(date, datetime.time(hour), tzinfo=store.tz)
 
 
-def _simulate(rng, stores, products, suppliers, terms, categories, managers, days, today):
+def _simulate(rng, stores, products, suppliers, terms, categories, managers, days, today, pos):
     sim = _Sim()
     start = today - datetime.timedelta(days=days)
     term_of = {t.product_id: t for t in terms}
@@ -339,7 +381,9 @@ def _simulate(rng, stores, products, suppliers, terms, categories, managers, day
             cost = avg
         on_hand, avg = apply_movement(on_hand, avg, kind, qty, cost)
         state[key] = (on_hand, avg)
-        sim.movements.append(
+        sim.movement_count += 1
+        # Documents get their numbers when written at the end; text references go daily.
+        (sim.day_movements if isinstance(ref, str) else sim.movements).append(
             (
                 store.pk,
                 product_id,
@@ -356,6 +400,23 @@ def _simulate(rng, stores, products, suppliers, terms, categories, managers, day
             )
         )
 
+    def on_hand_of(store_id):
+        return lambda product_id: state.get((store_id, product_id), (ZERO, ZERO))[0]
+
+    def sell(store, date, partial=False):
+        for spec, at in pos.store_day(store, date, on_hand_of(store.pk), partial=partial):
+            post(
+                store,
+                spec.product_id,
+                spec.kind,
+                spec.quantity,
+                spec.unit_cost,
+                at,
+                date,
+                spec.reference,
+                spec.reason,
+            )
+
     # Opening stock and reorder rules.
     for store in stores:
         when = _at(store, start, 7)
@@ -370,6 +431,7 @@ def _simulate(rng, stores, products, suppliers, terms, categories, managers, day
                     reorder_point=point,
                     order_up_to=point + D(v * 7),
                     safety_stock=D(v * 3),
+                    method=ReorderRule.Method.VELOCITY,
                 )
             )
             post(
@@ -413,14 +475,9 @@ def _simulate(rng, stores, products, suppliers, terms, categories, managers, day
             order.status = PurchaseOrder.Status.RECEIVED
             order.received_at = when
         for s_index, store in enumerate(stores):
-            when = _at(store, date, 15)
-            store_id = store.pk
-            for product_id in product_ids:
-                if rng.random() < 0.3:
-                    held = int(state[(store_id, product_id)][0])
-                    qty = min(rng.randint(1, velocity[product_id] * 2), held)
-                    if qty > 0:
-                        post(store, product_id, SALE, D(-qty), None, when, date, "POS")
+            # The day's receipts, posted to the ledger as the POS import posts them.
+            if pos is not None:
+                sell(store, date)
             # Weekly order per supplier, each on its own weekday.
             for sup_index, supplier in enumerate(suppliers):
                 if (offset + s_index + sup_index) % 7 or supplier.pk not in by_supplier:
@@ -471,7 +528,9 @@ def _simulate(rng, stores, products, suppliers, terms, categories, managers, day
         if offset % 10 == 5:
             for region_stores in regions.values():
                 if len(region_stores) >= 2:
-                    _transfer(rng, sim, region_stores, products, state, post, managers, date)
+                    _transfer(
+                        rng, sim, region_stores, products, state, post, managers, date, offset // 10
+                    )
         # The day's snapshots are written at once: memory stays at one day of rows.
         day = date.isoformat()
         places = D("0.0001")
@@ -485,6 +544,17 @@ def _simulate(rng, stores, products, suppliers, terms, categories, managers, day
         _copy(StockSnapshot, SNAPSHOT_COLUMNS, lines)
         sim.snapshot_rows += len(lines)
         sim.snapshot_dates.append(date)
+        _copy_movements(sim.day_movements)
+        sim.day_movements = []
+        if pos is not None:
+            pos.end_day(date)
+    if pos is not None:
+        # Today so far: sold since opening; no snapshot until the day closes.
+        for store in stores:
+            sell(store, today, partial=True)
+        pos.end_day(today)
+    _copy_movements(sim.day_movements)
+    sim.day_movements = []
     sim.rules = rules
     sim.state = state
     return sim
@@ -538,8 +608,11 @@ def _count(rng, sim, store, category, products, state, post, managers, date):
     sim.counts.append((count, lines))
 
 
-def _transfer(rng, sim, region_stores, products, state, post, managers, date):
-    source, destination = rng.sample(region_stores, 2)
+def _transfer(rng, sim, region_stores, products, state, post, managers, date, round_):
+    # Each round another store of the region receives (the first store first), from one
+    # of the others.
+    destination = region_stores[round_ % len(region_stores)]
+    source = rng.choice([s for s in region_stores if s.pk != destination.pk])
     picked = rng.sample(products, min(3, len(products)))
     lines = []
     shipped = _at(source, date, 10)
@@ -599,28 +672,7 @@ def _write(sim, stores, products, managers):
         [line for _c, lines in sim.counts for line in lines], batch_size=5000
     )
     ReorderRule.objects.bulk_create(sim.rules, batch_size=5000)
-    _copy(
-        StockMovement,
-        [
-            "store_id",
-            "product_id",
-            "kind",
-            "quantity",
-            "unit_cost",
-            "on_hand_after",
-            "avg_cost_after",
-            "reference",
-            "reason",
-            "created_by_id",
-            "created_at",
-            "business_date",
-        ],
-        (
-            f"{s}\t{p}\t{k}\t{q}\t{c}\t{oh}\t{avg}\t{_ref(ref)}\t{reason}\t"
-            f"{user.pk if user else NULL}\t{when.isoformat()}\t{date.isoformat()}\n"
-            for s, p, k, q, c, oh, avg, ref, reason, user, when, date in sim.movements
-        ),
-    )
+    _copy_movements(sim.movements)
     StockLevel.objects.bulk_create(
         [
             StockLevel(
@@ -643,9 +695,37 @@ def _write(sim, stores, products, managers):
         ],
         batch_size=5000,
     )
+    # The KPIs' per-store daily totals of those snapshots, in the same transaction.
+    stock_snapshot_summary_rebuild(store_ids=[store.pk for store in stores])
 
 
 NULL = "\\N"
+MOVEMENT_COLUMNS = [
+    "store_id",
+    "product_id",
+    "kind",
+    "quantity",
+    "unit_cost",
+    "on_hand_after",
+    "avg_cost_after",
+    "reference",
+    "reason",
+    "created_by_id",
+    "created_at",
+    "business_date",
+]
+
+
+def _copy_movements(movements) -> None:
+    _copy(
+        StockMovement,
+        MOVEMENT_COLUMNS,
+        (
+            f"{s}\t{p}\t{k}\t{q}\t{c}\t{oh}\t{avg}\t{_ref(ref)}\t{reason}\t"
+            f"{user.pk if user else NULL}\t{when.isoformat()}\t{date.isoformat()}\n"
+            for s, p, k, q, c, oh, avg, ref, reason, user, when, date in movements
+        ),
+    )
 
 
 def _copy(model, columns, lines) -> None:

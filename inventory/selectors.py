@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Prefetch, QuerySet, Sum
+import datetime
+import zoneinfo
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import (
+    Count,
+    DecimalField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.shortcuts import get_object_or_404
 
+from stores.models import Store
+
 from .models import (
+    WRITE_OFF_KINDS,
     Category,
+    MovementKind,
     Product,
     ProductSupplier,
     PurchaseOrder,
@@ -15,10 +34,14 @@ from .models import (
     StockCountLine,
     StockLevel,
     StockMovement,
+    StockSnapshot,
+    StockSnapshotSummary,
     Supplier,
     Transfer,
     TransferLine,
 )
+
+ZERO = Decimal("0")
 
 
 def category_list(*, user) -> QuerySet[Category]:
@@ -121,4 +144,323 @@ def stock_count_get(*, user, pk: int) -> StockCount:
 def stock_count_line_get(*, user, pk: int) -> StockCountLine:
     return get_object_or_404(
         StockCountLine.objects.visible_to(user).select_related("count", "product"), pk=pk
+    )
+
+
+# --- What the KPI job reads ------------------------------------------------------------
+# Each function reads a bounded window of days for many stores in one or two queries
+# (aggregated in the database, grouped by store), whatever the number of stores.
+
+
+def _kpi_local_days(
+    *, field: str, store_field: str, store_ids: list[int], start: datetime.date, end: datetime.date
+) -> Q:
+    """``field`` (an aware datetime) falls on a store-local date in ``start``..``end``,
+    for the stores given: one range per time zone (not per store), so that the index on
+    ``field`` serves it on any database. One query (the stores' time zones)."""
+    zones: dict[str, list[int]] = {}
+    for pk, zone in Store.objects.filter(pk__in=store_ids).values_list("pk", "time_zone"):
+        zones.setdefault(zone, []).append(pk)
+    condition = Q(pk__in=[])
+    for zone, ids in zones.items():
+        tz = zoneinfo.ZoneInfo(zone)
+        low = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
+        high = datetime.datetime.combine(
+            end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
+        )
+        condition |= Q(**{f"{store_field}__in": ids, f"{field}__gte": low, f"{field}__lt": high})
+    return condition
+
+
+def _hours(duration: datetime.timedelta | None) -> Decimal:
+    if duration is None:
+        return ZERO
+    seconds = Decimal(duration.days * 86400 + duration.seconds) + (
+        Decimal(duration.microseconds) / Decimal(1_000_000)
+    )
+    return seconds / Decimal(3600)
+
+
+_DURATION = DurationField()
+
+
+def _cycle_orders(store_ids: list[int], start: datetime.date, end: datetime.date):
+    return PurchaseOrder.objects.filter(
+        _kpi_local_days(
+            field="received_at", store_field="store_id", store_ids=store_ids, start=start, end=end
+        ),
+        status=PurchaseOrder.Status.RECEIVED,
+        submitted_at__isnull=False,
+    ).annotate(cycle=ExpressionWrapper(F("received_at") - F("submitted_at"), _DURATION))
+
+
+def _cycle_transfers(store_ids: list[int], start: datetime.date, end: datetime.date):
+    return Transfer.objects.filter(
+        _kpi_local_days(
+            field="received_at",
+            store_field="destination_store_id",
+            store_ids=store_ids,
+            start=start,
+            end=end,
+        ),
+        status=Transfer.Status.RECEIVED,
+        approved_at__isnull=False,
+    ).annotate(cycle=ExpressionWrapper(F("received_at") - F("approved_at"), _DURATION))
+
+
+def _cycle_totals(queryset, store_field: str) -> dict[int, tuple[Decimal, int]]:
+    rows = (
+        queryset.values(store_field)
+        .annotate(total=Sum("cycle", output_field=_DURATION), n=Count("pk"))
+        .order_by()
+    )
+    return {row[store_field]: (_hours(row["total"]), row["n"]) for row in rows}
+
+
+def kpi_order_cycle_hours(
+    *, start: datetime.date, end: datetime.date, store_ids: list[int]
+) -> dict[int, tuple[Decimal, int]]:
+    """Per store: (Σ hours from submission to full receipt, orders) over the purchase
+    orders fully received on a store-local date in ``start``..``end``. Two queries."""
+    return _cycle_totals(_cycle_orders(store_ids, start, end), "store_id")
+
+
+def kpi_order_cycle_hours_list(
+    *, start: datetime.date, end: datetime.date, store_ids: list[int]
+) -> list[Decimal]:
+    """Each such order's hours (for percentiles), sorted. Two queries."""
+    cycles = _cycle_orders(store_ids, start, end).order_by("cycle").values_list("cycle", flat=True)
+    return [_hours(c) for c in cycles]
+
+
+def kpi_transfer_cycle_hours(
+    *, start: datetime.date, end: datetime.date, store_ids: list[int]
+) -> dict[int, tuple[Decimal, int]]:
+    """Per destination store: (Σ hours from approval to receipt, transfers) over the
+    transfers received on its local date in ``start``..``end``. Two queries."""
+    return _cycle_totals(_cycle_transfers(store_ids, start, end), "destination_store_id")
+
+
+def kpi_transfer_cycle_hours_list(
+    *, start: datetime.date, end: datetime.date, store_ids: list[int]
+) -> list[Decimal]:
+    """Each such transfer's hours (for percentiles), sorted. Two queries."""
+    cycles = (
+        _cycle_transfers(store_ids, start, end).order_by("cycle").values_list("cycle", flat=True)
+    )
+    return [_hours(c) for c in cycles]
+
+
+_MOVEMENT_VALUE = ExpressionWrapper(
+    F("quantity") * F("unit_cost"), output_field=DecimalField(max_digits=24, decimal_places=7)
+)
+_SOLD_KINDS = [MovementKind.SALE, MovementKind.CUSTOMER_RETURN]
+
+
+def _movements(store_ids: list[int], start: datetime.date, end: datetime.date):
+    return StockMovement.objects.filter(
+        store_id__in=store_ids, business_date__gte=start, business_date__lte=end
+    )
+
+
+def kpi_cost_of_goods_sold(
+    *, start: datetime.date, end: datetime.date, store_ids: list[int]
+) -> dict[int, Decimal]:
+    """Per store: cost of goods sold over ``start``..``end`` = −Σ quantity × unit cost of
+    ``sale`` and ``customer_return`` movements (returns reduce it). One query."""
+    rows = (
+        _movements(store_ids, start, end)
+        .filter(kind__in=_SOLD_KINDS)
+        .values("store_id")
+        .annotate(value=Sum(_MOVEMENT_VALUE))
+        .order_by()
+    )
+    return {row["store_id"]: -(row["value"] or ZERO) for row in rows}
+
+
+def kpi_units_sold_received(
+    *, start: datetime.date, end: datetime.date, store_ids: list[int]
+) -> dict[int, tuple[Decimal, Decimal]]:
+    """Per store over ``start``..``end``: (units sold net of customer returns, units
+    received from suppliers and transfers in). One query."""
+    received_kinds = [MovementKind.RECEIPT, MovementKind.TRANSFER_IN]
+    rows = (
+        _movements(store_ids, start, end)
+        .filter(kind__in=[*_SOLD_KINDS, *received_kinds])
+        .values("store_id")
+        .annotate(
+            sold=Sum("quantity", filter=Q(kind__in=_SOLD_KINDS)),
+            received=Sum("quantity", filter=Q(kind__in=received_kinds)),
+        )
+        .order_by()
+    )
+    return {row["store_id"]: (-(row["sold"] or ZERO), row["received"] or ZERO) for row in rows}
+
+
+def kpi_shrinkage_value(
+    *, start: datetime.date, end: datetime.date, store_ids: list[int]
+) -> dict[int, Decimal]:
+    """Per store: value at cost lost over ``start``..``end`` = −Σ quantity × unit cost of
+    negative ``count_adjustment`` and ``write_off_*`` movements (a positive count
+    adjustment is not netted against it). One query."""
+    rows = (
+        _movements(store_ids, start, end)
+        .filter(Q(kind=MovementKind.COUNT_ADJUSTMENT, quantity__lt=0) | Q(kind__in=WRITE_OFF_KINDS))
+        .values("store_id")
+        .annotate(value=Sum(_MOVEMENT_VALUE))
+        .order_by()
+    )
+    return {row["store_id"]: -(row["value"] or ZERO) for row in rows}
+
+
+def kpi_inventory_value(
+    *, start: datetime.date, end: datetime.date, store_ids: list[int]
+) -> dict[int, tuple[Decimal, int]]:
+    """Per store: (Σ inventory value at cost at close, days with a snapshot) over the
+    business dates ``start``..``end``, from the snapshot summaries. One query."""
+    rows = (
+        StockSnapshotSummary.objects.filter(
+            store_id__in=store_ids, business_date__gte=start, business_date__lte=end
+        )
+        .values("store_id")
+        .annotate(value=Sum("value"), days=Count("pk"))
+        .order_by()
+    )
+    return {row["store_id"]: (row["value"] or ZERO, row["days"]) for row in rows}
+
+
+def kpi_units_on_hand(*, date: datetime.date, store_ids: list[int]) -> dict[int, Decimal]:
+    """Per store with a snapshot that date: units on hand at its close. One query."""
+    return dict(
+        StockSnapshotSummary.objects.filter(store_id__in=store_ids, business_date=date)
+        .order_by()
+        .values_list("store_id", "on_hand")
+    )
+
+
+_STOCKOUTS = (
+    "SELECT a.store_id, COUNT(*), SUM(CASE WHEN s.on_hand <= 0 THEN 1 ELSE 0 END) "
+    "FROM (SELECT DISTINCT store_id, product_id FROM {movement} "
+    "WHERE store_id IN ({stores}) AND kind = %s AND business_date >= %s "
+    "AND business_date <= %s) a "
+    "JOIN {snapshot} s ON s.store_id = a.store_id AND s.product_id = a.product_id "
+    "AND s.business_date = %s GROUP BY a.store_id"
+)
+
+
+def kpi_stockouts(
+    *, date: datetime.date, store_ids: list[int], active_days: int = 28
+) -> dict[int, tuple[int, int]]:
+    """Per store with a snapshot at ``date``: (active SKUs out of stock at close, active
+    SKUs), active = sold (a ``sale`` movement) in the ``active_days`` days ending on
+    ``date``; out of stock = on hand ≤ 0 in that date's snapshot. One query."""
+    if not store_ids:
+        return {}
+    sql = _STOCKOUTS.format(
+        movement=connection.ops.quote_name(StockMovement._meta.db_table),
+        snapshot=connection.ops.quote_name(StockSnapshot._meta.db_table),
+        stores=", ".join(["%s"] * len(store_ids)),
+    )
+    first = date - datetime.timedelta(days=active_days - 1)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*store_ids, MovementKind.SALE.value, first, date, date])
+        return {store_id: (int(out), int(active)) for store_id, active, out in cursor.fetchall()}
+
+
+# --- replenishment (services/replenishment.py builds the suggestions from these) ------
+
+
+def replenishment_rule_list(*, user) -> QuerySet:
+    """Reorder rules in scope whose stock position (on hand + on order) is at or below
+    the reorder point and short of the order-up-to level: the suggestion lines. On order
+    = what open purchase orders (draft, submitted, partially received) still bring."""
+    from django.db.models import DecimalField, ExpressionWrapper, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    from stores.models import Store
+
+    from .models import ReorderRule
+
+    qty = DecimalField(max_digits=12, decimal_places=3)
+    on_hand = StockLevel.objects.filter(
+        store=OuterRef("store"), product=OuterRef("product")
+    ).values("on_hand")[:1]
+    open_statuses = [
+        PurchaseOrder.Status.DRAFT,
+        PurchaseOrder.Status.SUBMITTED,
+        PurchaseOrder.Status.PARTIALLY_RECEIVED,
+    ]
+    on_order = (
+        PurchaseOrderLine.objects.filter(
+            purchase_order__store=OuterRef("store"),
+            product=OuterRef("product"),
+            purchase_order__status__in=open_statuses,
+        )
+        .order_by()
+        .values("product")
+        .annotate(outstanding=Sum(F("quantity_ordered") - F("quantity_received")))
+        .values("outstanding")
+    )
+    zero = Value(0, output_field=qty)
+    return (
+        ReorderRule.objects.visible_to(user)
+        .filter(
+            store__status__in=[Store.Status.OPEN, Store.Status.TEMPORARILY_CLOSED],
+            product__active=True,
+        )
+        .annotate(
+            on_hand=Coalesce(Subquery(on_hand, output_field=qty), zero),
+            on_order=Coalesce(Subquery(on_order, output_field=qty), zero),
+        )
+        .annotate(position=ExpressionWrapper(F("on_hand") + F("on_order"), output_field=qty))
+        .filter(position__lte=F("reorder_point"), position__lt=F("order_up_to"))
+        .select_related("store", "store__region", "product", "product__category")
+        .order_by("store__code", "product__sku")
+    )
+
+
+def replenishment_excess_list(*, region_ids, product_ids) -> QuerySet[StockLevel]:
+    """Stock above its store's order-up-to level, in active stores of the given regions:
+    what a short store may ask for by transfer (largest excess first). Not narrowed to
+    the user: a store's neighbours in its region are named as transfer sources."""
+    from django.db.models import DecimalField, ExpressionWrapper, OuterRef, Subquery
+
+    from stores.models import Store
+
+    from .models import ReorderRule
+
+    qty = DecimalField(max_digits=12, decimal_places=3)
+    up_to = ReorderRule.objects.filter(store=OuterRef("store"), product=OuterRef("product")).values(
+        "order_up_to"
+    )[:1]
+    return (
+        StockLevel.objects.filter(
+            store__region__in=list(region_ids),
+            store__status__in=[Store.Status.OPEN, Store.Status.TEMPORARILY_CLOSED],
+            product__in=list(product_ids),
+        )
+        .annotate(order_up_to=Subquery(up_to, output_field=qty))
+        .filter(order_up_to__isnull=False)
+        .annotate(excess=ExpressionWrapper(F("on_hand") - F("order_up_to"), output_field=qty))
+        .filter(excess__gt=0)
+        .select_related("store")
+        .order_by("-excess", "store__code")
+    )
+
+
+def replenishment_batch_get(*, user, store_id: int, key: str):
+    """A replenishment action of a store in scope, with its orders and transfers."""
+    from .models import ReplenishmentBatch
+
+    return (
+        ReplenishmentBatch.objects.visible_to(user)
+        .filter(store_id=store_id, key=key)
+        .prefetch_related(
+            Prefetch(
+                "purchase_orders",
+                queryset=purchase_order_list(user=user).order_by("pk"),
+            ),
+            Prefetch("transfers", queryset=transfer_list(user=user).order_by("pk")),
+        )
+        .first()
     )

@@ -25,3 +25,12 @@ def snapshot_due_stores() -> int:
     for store_id, business_date in due:
         snapshot_store.delay(store_id, business_date.isoformat())
     return len(due)
+
+
+@shared_task(name="inventory.tasks.reorder_rules_recompute", time_limit=1800, soft_time_limit=1740)
+def reorder_rules_recompute_task(store_ids: list[int] | None = None) -> dict[str, int]:
+    """Nightly: recompute the velocity reorder rules of every active store (or of the
+    given ones). Manual rules are left alone; re-running gives the same rules."""
+    from .services.replenishment import reorder_rules_recompute
+
+    return reorder_rules_recompute(store_ids=store_ids)

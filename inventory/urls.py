@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from . import views_replenishment as replenishment
 
 app_name = "inventory"
 
@@ -30,4 +31,40 @@ urlpatterns = [
         name="stockcount_action",
     ),
     path("count-lines/<int:pk>/", views.StockCountLineView.as_view(), name="stockcount_line"),
+    # Replenishment (views_replenishment.py).
+    path(
+        "replenishment/", replenishment.ReplenishmentIndexView.as_view(), name="replenishment_index"
+    ),
+    path(
+        "replenishment/<int:pk>/",
+        replenishment.ReplenishmentStoreView.as_view(),
+        name="replenishment_store",
+    ),
+    path(
+        "replenishment/<int:pk>/orders/",
+        replenishment.ReplenishmentOrdersView.as_view(),
+        name="replenishment_orders",
+    ),
+    path(
+        "replenishment/<int:pk>/transfers/",
+        replenishment.ReplenishmentTransferView.as_view(),
+        name="replenishment_transfer",
+    ),
+    # Imports, write-offs, new orders and transfers (invforms).
+    path("orders/new/", views.PurchaseOrderCreateView.as_view(), name="purchaseorder_create"),
+    path("transfers/new/", views.TransferCreateView.as_view(), name="transfer_create"),
+    path("line-row/", views.LineRowView.as_view(), name="line_row"),
+    path("write-offs/new/", views.WriteOffView.as_view(), name="writeoff_create"),
+    path("import/catalogue/", views.CatalogueImportView.as_view(), name="catalogue_import"),
+    path(
+        "import/catalogue/errors.csv",
+        views.CatalogueImportErrorsView.as_view(),
+        name="catalogue_import_errors",
+    ),
+    path("import/opening-stock/", views.OpeningStockImportView.as_view(), name="opening_import"),
+    path(
+        "import/opening-stock/errors.csv",
+        views.OpeningImportErrorsView.as_view(),
+        name="opening_import_errors",
+    ),
 ]

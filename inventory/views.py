@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, ListView
 
-from stores.access import ScopedPageMixin, user_role
+from opsdesk.imports import ImportRejected, error_report_csv
+from stores.access import OutOfScope, ScopedPageMixin, user_role
 from stores.models import Store
+from stores.roles import Role
 
 from . import selectors, services
 from .filters import (
@@ -21,9 +24,22 @@ from .filters import (
     StockLevelFilterSet,
     TransferFilterSet,
 )
-from .forms import CountLineForm, StockCountCreateForm, line_quantities
-from .models import Category, StockCount
-from .rules import COUNTERS, STOCK_WRITERS, TRANSFER_APPROVERS
+from .forms import (
+    CountLineForm,
+    ImportUploadForm,
+    PurchaseOrderCreateForm,
+    StockCountCreateForm,
+    TransferCreateForm,
+    WriteOffForm,
+    check_lines,
+    line_quantities,
+    lines_from_post,
+)
+from .models import WRITE_OFF_KINDS, Category, StockCount, Supplier
+from .rules import CATALOGUE_WRITERS, COUNTERS, STOCK_WRITERS, TRANSFER_APPROVERS
+from .services import imports as import_services
+from .services.transfers import transfer_counterpart_stores
+from .services.writeoffs import WRITE_OFF_REFERENCE
 
 
 def _errors(error: ValidationError) -> list[str]:
@@ -350,3 +366,336 @@ class StockCountActionView(ActionView):
     def cancel(self, count):
         services.stock_count_cancel(user=self.request.user, count=count)
         return _("The count was cancelled.")
+
+
+# --- CSV imports: the catalogue (head office) and opening stock ----------------------
+
+
+class _ImportView(ScopedPageMixin, View):
+    """Upload a CSV file: nothing is written unless every row is good; the row errors
+    are shown on the page and kept in the session for the CSV download."""
+
+    kind = ""
+    title = ""
+    template_name = "inventory/import.html"
+    required: tuple = ()
+    optional: tuple = ()
+    errors_url_name = ""
+
+    def service(self, request, upload):
+        raise NotImplementedError
+
+    def render_page(self, request, form, result=None, status=200):
+        errors = result.errors if result is not None else []
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "kind": self.kind,
+                "title": self.title,
+                "required": self.required,
+                "optional": self.optional,
+                "result": result,
+                "errors": errors[:ERRORS_SHOWN],
+                "error_count": len(errors),
+                "errors_url": reverse(self.errors_url_name),
+                "max_bytes": import_services.max_bytes(),
+            },
+            status=status,
+        )
+
+    def get(self, request):
+        return self.render_page(request, ImportUploadForm())
+
+    def post(self, request):
+        form = ImportUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_page(request, form, status=400)
+        upload = form.cleaned_data["file"]
+        try:
+            result = self.service(request, upload)
+        except ImportRejected as error:
+            for message in error.messages:
+                form.add_error("file", message)
+            return self.render_page(request, form, status=400)
+        if result.errors:
+            request.session[_session_key(self.kind)] = [
+                e.as_dict() for e in result.errors[:ERRORS_KEPT]
+            ]
+            return self.render_page(request, ImportUploadForm(), result=result, status=400)
+        request.session.pop(_session_key(self.kind), None)
+        messages.success(
+            request,
+            _(
+                "%(name)s: %(rows)s rows read; %(created)s created, %(updated)s updated, "
+                "%(unchanged)s unchanged."
+            )
+            % {
+                "name": upload.name,
+                "rows": result.rows,
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+            },
+        )
+        return HttpResponseRedirect(request.path)
+
+
+ERRORS_SHOWN = 200
+ERRORS_KEPT = 10_000
+
+
+def _session_key(kind: str) -> str:
+    return f"inventory-import-errors-{kind}"
+
+
+class CatalogueImportView(_ImportView):
+    allowed_roles = CATALOGUE_WRITERS
+    kind = "catalogue"
+    title = gettext_lazy("Import the catalogue")
+    required = import_services.CATALOGUE_REQUIRED
+    optional = import_services.CATALOGUE_OPTIONAL
+    errors_url_name = "inventory:catalogue_import_errors"
+
+    def service(self, request, upload):
+        return services.catalogue_import(user=request.user, upload=upload)
+
+
+class OpeningStockImportView(_ImportView):
+    allowed_roles = import_services.OPENING_STOCK_IMPORTERS
+    kind = "opening"
+    title = gettext_lazy("Import opening stock")
+    required = import_services.OPENING_REQUIRED
+    optional = import_services.OPENING_OPTIONAL
+    errors_url_name = "inventory:opening_import_errors"
+
+    def service(self, request, upload):
+        return services.opening_stock_import(
+            user=request.user, upload=upload, file_name=upload.name
+        )
+
+
+class _ImportErrorsView(ScopedPageMixin, View):
+    """The last refused file's row-by-row report (row, column, message) as CSV."""
+
+    kind = ""
+
+    def get(self, request):
+        errors = request.session.get(_session_key(self.kind), [])
+        response = HttpResponse(error_report_csv(errors), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.kind}-import-errors.csv"'
+        return response
+
+
+class CatalogueImportErrorsView(_ImportErrorsView):
+    allowed_roles = CATALOGUE_WRITERS
+    kind = "catalogue"
+
+
+class OpeningImportErrorsView(_ImportErrorsView):
+    allowed_roles = import_services.OPENING_STOCK_IMPORTERS
+    kind = "opening"
+
+
+# --- Write-offs --------------------------------------------------------------------
+
+
+def _writable_stores(user):
+    return Store.objects.visible_to(user).exclude(status=Store.Status.CLOSED).order_by("code")
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    """A service's refusal shown on the form: beside the field it names, else on top."""
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.message_dict.items():
+            target = field if field in form.fields else None
+            for message in field_errors:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+class WriteOffView(ScopedPageMixin, View):
+    """Record a write-off (damaged, expired, stolen…): one movement through the ledger."""
+
+    allowed_roles = STOCK_WRITERS
+    template_name = "inventory/writeoff.html"
+
+    def form(self, request, data=None):
+        initial = {}
+        store = request.GET.get("store")
+        if store and store.isdigit():
+            initial["store"] = int(store)
+        if request.GET.get("product"):
+            initial["product"] = request.GET["product"][:64]
+        return WriteOffForm(
+            data,
+            stores=_writable_stores(request.user),
+            reasons=services.WriteOffReason.choices,
+            initial=initial,
+        )
+
+    def page(self, request, form, status=200):
+        recent = selectors.stock_movement_list(user=request.user).filter(
+            kind__in=WRITE_OFF_KINDS, reference=WRITE_OFF_REFERENCE
+        )[:10]
+        return render(request, self.template_name, {"form": form, "recent": recent}, status=status)
+
+    def get(self, request):
+        return self.page(request, self.form(request))
+
+    def post(self, request):
+        form = self.form(request, request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                movement = services.stock_write_off_post(
+                    user=request.user,
+                    store=data["store"],
+                    product=data["product"],
+                    quantity=data["quantity"],
+                    reason=data["reason"],
+                    note=data["note"],
+                )
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(quantity)s × %(sku)s written off at %(store)s: %(on_hand)s left on hand.")
+                    % {
+                        "quantity": f"{-movement.quantity.normalize():f}",
+                        "sku": data["product"].sku,
+                        "store": data["store"].code,
+                        "on_hand": f"{movement.on_hand_after.normalize():f}",
+                    },
+                )
+                return HttpResponseRedirect(
+                    f"{reverse('inventory:writeoff_create')}?store={data['store'].pk}"
+                )
+        return self.page(request, form, status=400)
+
+
+# --- New purchase orders and transfers -------------------------------------------
+
+
+class LineRowView(ScopedPageMixin, View):
+    """One empty line row (htmx "add a line" on the new order and transfer pages)."""
+
+    allowed_roles = STOCK_WRITERS
+
+    def get(self, request):
+        return render(request, "inventory/_line_row.html", {"line": {}})
+
+
+class _LinesCreateView(ScopedPageMixin, View):
+    """A document with lines: the header form, then line rows added/removed with htmx.
+    Bad input re-renders the page with per-field and per-line messages (nothing made)."""
+
+    allowed_roles = STOCK_WRITERS
+    template_name = ""
+
+    def form(self, request, data=None):
+        raise NotImplementedError
+
+    def create(self, request, form, lines):
+        raise NotImplementedError
+
+    def page(self, request, form, lines, errors=(), status=200):
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "lines": lines or [{}, {}], "errors": errors},
+            status=status,
+        )
+
+    def get(self, request):
+        return self.page(request, self.form(request), [])
+
+    def post(self, request):
+        form = self.form(request, request.POST)
+        lines = check_lines(lines_from_post(request.POST))
+        errors = []
+        if not lines:
+            errors.append(_("Enter at least one line."))
+        line_errors = any(line["errors"] for line in lines)
+        if form.is_valid() and lines and not line_errors:
+            try:
+                document = self.create(request, form, lines)
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    errors += error.message_dict.pop("lines", [])
+                    _form_errors(form, ValidationError(error.message_dict))
+                else:
+                    errors += error.messages
+            else:
+                return HttpResponseRedirect(self.success_url(document))
+        return self.page(request, form, lines, errors, status=400)
+
+
+class PurchaseOrderCreateView(_LinesCreateView):
+    template_name = "inventory/purchaseorder_form.html"
+
+    def form(self, request, data=None):
+        return PurchaseOrderCreateForm(
+            data,
+            stores=_writable_stores(request.user).exclude(status=Store.Status.PLANNED),
+            suppliers=Supplier.objects.visible_to(request.user).filter(active=True),
+        )
+
+    def create(self, request, form, lines):
+        data = form.cleaned_data
+        order = services.purchase_order_create(
+            user=request.user,
+            store=data["store"],
+            supplier=data["supplier"],
+            lines=[{"product": line["product"], "quantity": line["quantity"]} for line in lines],
+            note=data["note"],
+            expected_date=data["expected_date"],
+        )
+        messages.success(
+            request,
+            _("Purchase order %(number)s was created as a draft.") % {"number": order.number},
+        )
+        return order
+
+    def success_url(self, order):
+        return reverse("inventory:purchaseorder_detail", kwargs={"pk": order.pk})
+
+
+class TransferCreateView(_LinesCreateView):
+    template_name = "inventory/transfer_form.html"
+
+    def form(self, request, data=None):
+        stores = transfer_counterpart_stores(request.user).order_by("code")
+        initial = {}
+        own = _writable_stores(request.user)
+        if user_role(request.user) == Role.STORE_MANAGER and own.count() == 1:
+            initial["destination_store"] = own.first()
+        return TransferCreateForm(data, stores=stores, initial=initial)
+
+    def create(self, request, form, lines):
+        data = form.cleaned_data
+        try:
+            transfer = services.transfer_request(
+                user=request.user,
+                source_store=data["source_store"],
+                destination_store=data["destination_store"],
+                lines=[
+                    {"product": line["product"], "quantity": line["quantity"]} for line in lines
+                ],
+                note=data["note"],
+            )
+        except OutOfScope:
+            raise ValidationError(
+                _("A transfer you request must come from or go to one of your stores.")
+            ) from None
+        messages.success(
+            request, _("Transfer %(number)s was requested.") % {"number": transfer.number}
+        )
+        return transfer
+
+    def success_url(self, transfer):
+        return reverse("inventory:transfer_detail", kwargs={"pk": transfer.pk})

@@ -48,4 +48,20 @@ app.conf.beat_schedule = {
         "task": "inventory.tasks.snapshot_due_stores",
         "schedule": crontab(minute="7-59/15"),
     },
+    # Reports (opsdesk/reports/tasks.py): expired export files daily; the monthly reports
+    # whose schedule day has come, daily (each schedule's month is sent once).
+    "reports-export-jobs-sweep": {
+        "task": "reports.export_jobs_sweep",
+        "schedule": crontab(hour=3, minute=41),
+    },
+    "reports-send-due-reports": {
+        "task": "reports.send_due_reports",
+        "schedule": crontab(hour=6, minute=23),
+    },
+    # Inventory: recompute the velocity reorder rules from the trailing 28 days of sales
+    # (inventory/services/replenishment.py); idempotent, manual rules untouched.
+    "inventory-reorder-rules-recompute": {
+        "task": "inventory.tasks.reorder_rules_recompute",
+        "schedule": crontab(hour=2, minute=43),
+    },
 }

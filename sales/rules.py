@@ -8,5 +8,7 @@ IMPORTERS = frozenset({Role.STORE_MANAGER, Role.HEAD_OFFICE, Role.ADMIN})
 TARGET_SETTERS = frozenset({Role.HEAD_OFFICE, Role.ADMIN})
 # Adjust the stores' shares within a region's total.
 TARGET_ADJUSTERS = frozenset({Role.REGIONAL_OPS, Role.HEAD_OFFICE, Role.ADMIN})
+# Record a day's footfall (the door counter's reading).
+FOOTFALL_RECORDERS = frozenset({Role.STORE_MANAGER, Role.HEAD_OFFICE, Role.ADMIN})
 # Create promotions.
 PROMOTERS = frozenset({Role.HEAD_OFFICE, Role.ADMIN})

@@ -26,6 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
+from inventory.models import Product
 from stores.models import Region, Store
 
 from .models import (
@@ -272,11 +273,19 @@ def store_day(*, user, store_pk: int, date: datetime.date) -> StoreDay:
 
 
 def promotion_list(*, user) -> QuerySet[Promotion]:
+    """Promotions reaching a store in scope; their ``stores`` are only those in scope."""
     return (
         Promotion.objects.visible_to(user)
-        .prefetch_related("stores", "products")
-        .order_by("-start_date", "name")
+        .prefetch_related(
+            Prefetch("stores", queryset=Store.objects.visible_to(user).order_by("code")),
+            Prefetch("products", queryset=Product.objects.order_by("sku")),
+        )
+        .order_by("-start_date", "name", "pk")
     )
+
+
+def promotion_get(*, user, pk: int) -> Promotion:
+    return get_object_or_404(promotion_list(user=user), pk=pk)
 
 
 @dataclass(frozen=True)
@@ -375,3 +384,35 @@ def kpi_sales_inputs(
         )
         for s in stores
     }
+
+
+def kpi_sales_day_targets(
+    *, date: datetime.date, store_ids: list[int]
+) -> dict[int, tuple[Decimal, Decimal]]:
+    """Per store with a day target on ``date``: (that day's net sales, its target), so
+    that summing the days from the 1st gives month-to-date attainment. One query."""
+    sales = DailySales.objects.filter(store_id=OuterRef("store_id"), business_date=date).values(
+        "net_sales"
+    )[:1]
+    rows = (
+        DayTarget.objects.filter(store_id__in=store_ids, date=date)
+        .annotate(sales=Subquery(sales, output_field=MONEY))
+        .order_by()
+        .values_list("store_id", "sales", "amount")
+    )
+    return {store_id: (sales or ZERO, amount) for store_id, sales, amount in rows}
+
+
+def kpi_net_sales(
+    *, start: datetime.date, end: datetime.date, store_ids: list[int]
+) -> dict[int, Decimal]:
+    """Per store with sales in ``start``..``end``: net sales (returns deducted). One query."""
+    rows = (
+        DailySales.objects.filter(
+            store_id__in=store_ids, business_date__gte=start, business_date__lte=end
+        )
+        .values("store_id")
+        .annotate(total=Sum("net_sales"))
+        .order_by()
+    )
+    return {row["store_id"]: row["total"] or ZERO for row in rows}

@@ -20,10 +20,17 @@ from stores.access import ScopedPageMixin, user_role
 from stores.models import Region, Store
 
 from . import selectors, services
-from .filters import AttainmentFilterSet, ImportBatchFilterSet
-from .forms import MappingForm, MonthTargetForm, UploadForm, amounts_from_post
+from .filters import AttainmentFilterSet, ImportBatchFilterSet, PromotionFilterSet
+from .forms import (
+    FootfallForm,
+    MappingForm,
+    MonthTargetForm,
+    PromotionForm,
+    UploadForm,
+    amounts_from_post,
+)
 from .models import MonthTarget, Receipt, StoreTarget
-from .rules import IMPORTERS, TARGET_ADJUSTERS, TARGET_SETTERS
+from .rules import FOOTFALL_RECORDERS, IMPORTERS, PROMOTERS, TARGET_ADJUSTERS, TARGET_SETTERS
 from .services.imports import FIELDS, ImportRejected
 
 
@@ -62,10 +69,18 @@ class StoreDayView(ScopedPageMixin, View):
 
     def get(self, request, pk):
         store = get_object_or_404(Store.objects.visible_to(request.user), pk=pk)
-        date = _date(request, store.business_date())
-        day = selectors.store_day(user=request.user, store_pk=pk, date=date)
+        return self.page(request, store, _date(request, store.business_date()))
+
+    @staticmethod
+    def page(request, store, date, footfall_form=None, status=200):
+        day = selectors.store_day(user=request.user, store_pk=store.pk, date=date)
         receipts = selectors.receipt_list(user=request.user).filter(store=store, business_date=date)
         page = Paginator(receipts, 50).get_page(request.GET.get("page"))
+        can_record = user_role(request.user) in FOOTFALL_RECORDERS
+        if can_record and footfall_form is None:
+            footfall_form = FootfallForm(
+                initial={"date": date, "footfall": day.daily.footfall if day.daily else None}
+            )
         return render(
             request,
             "sales/store_day.html",
@@ -75,8 +90,38 @@ class StoreDayView(ScopedPageMixin, View):
                 "page_obj": page,
                 "previous": date - datetime.timedelta(days=1),
                 "next": date + datetime.timedelta(days=1),
+                "footfall_form": footfall_form if can_record else None,
             },
+            status=status,
         )
+
+
+class FootfallRecordView(ScopedPageMixin, View):
+    """POST a day's footfall from the store's sales day."""
+
+    allowed_roles = FOOTFALL_RECORDERS
+
+    def post(self, request, pk):
+        store = get_object_or_404(Store.objects.visible_to(request.user), pk=pk)
+        form = FootfallForm(request.POST)
+        if form.is_valid():
+            date = form.cleaned_data["date"]
+            try:
+                services.daily_footfall_record(
+                    user=request.user,
+                    store=store,
+                    business_date=date,
+                    footfall=form.cleaned_data["footfall"],
+                )
+            except ValidationError as error:
+                for message in _errors(error):
+                    form.add_error(None, message)
+            else:
+                messages.success(request, _("Footfall saved."))
+                url = reverse("sales:store_day", args=[store.pk])
+                return HttpResponseRedirect(f"{url}?date={date:%Y-%m-%d}")
+        date = form.cleaned_data.get("date") if hasattr(form, "cleaned_data") else None
+        return StoreDayView().page(request, store, date or store.business_date(), form, 400)
 
 
 class ReceiptDetailView(ScopedPageMixin, DetailView):
@@ -427,3 +472,104 @@ class ImportRejectedView(_BatchView):
         if batch.rejected_file:
             return _file_download(batch.rejected_file, name)
         return _csv_download(name, [*FIELDS, "errors"], [])
+
+
+# --- Promotions --------------------------------------------------------------------
+
+
+class PromotionListView(ScopedPageMixin, View):
+    """Promotions reaching a store in your scope, newest first."""
+
+    def get(self, request):
+        filterset = PromotionFilterSet(
+            request.GET, queryset=selectors.promotion_list(user=request.user), request=request
+        )
+        promotions = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+        page = Paginator(promotions, 25).get_page(request.GET.get("page"))
+        return render(
+            request,
+            "sales/promotion_list.html",
+            {
+                "page_obj": page,
+                "filter": filterset,
+                "can_edit": user_role(request.user) in PROMOTERS,
+            },
+        )
+
+
+class PromotionDetailView(ScopedPageMixin, View):
+    """A promotion (only its stores in your scope) and its uplift against the baseline."""
+
+    def get(self, request, pk):
+        promotion = selectors.promotion_get(user=request.user, pk=pk)
+        return render(
+            request,
+            "sales/promotion_detail.html",
+            {
+                "promotion": promotion,
+                "uplift": selectors.promotion_uplift(user=request.user, promotion=promotion),
+                "can_edit": user_role(request.user) in PROMOTERS,
+            },
+        )
+
+
+class PromotionCreateView(ScopedPageMixin, View):
+    allowed_roles = PROMOTERS
+
+    def get(self, request):
+        return self.page(request, PromotionForm(user=request.user))
+
+    def post(self, request):
+        form = PromotionForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                promotion = services.promotion_create(user=request.user, **form.service_kwargs())
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(request, _("Promotion saved."))
+                return HttpResponseRedirect(reverse("sales:promotion_detail", args=[promotion.pk]))
+        return self.page(request, form, status=400)
+
+    def page(self, request, form, status=200, promotion=None):
+        return render(
+            request,
+            "sales/promotion_form.html",
+            {"form": form, "promotion": promotion},
+            status=status,
+        )
+
+
+class PromotionEditView(PromotionCreateView):
+    def get(self, request, pk):
+        promotion = selectors.promotion_get(user=request.user, pk=pk)
+        form = PromotionForm(
+            user=request.user, promotion=promotion, initial=PromotionForm.initial_from(promotion)
+        )
+        return self.page(request, form, promotion=promotion)
+
+    def post(self, request, pk):
+        promotion = selectors.promotion_get(user=request.user, pk=pk)
+        form = PromotionForm(request.POST, user=request.user, promotion=promotion)
+        if form.is_valid():
+            try:
+                services.promotion_update(
+                    user=request.user, promotion=promotion, **form.service_kwargs()
+                )
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(request, _("Promotion saved."))
+                return HttpResponseRedirect(reverse("sales:promotion_detail", args=[promotion.pk]))
+        return self.page(request, form, status=400, promotion=promotion)
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    """A service's errors onto the form: per field where the form has it."""
+    mapping = {"store_ids": "stores", "product_ids": "products"}
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages_ in error.message_dict.items():
+        field = mapping.get(field, field)
+        form.add_error(field if field in form.fields else None, messages_)

@@ -38,4 +38,5 @@ class RegionAssignmentAdmin(admin.ModelAdmin):
     autocomplete_fields = ["region"]
     search_fields = ["user__username", "region__code"]
 
+
 from .checklists import admin as checklists_admin  # noqa: E402, F401  (registers its models)

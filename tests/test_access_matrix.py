@@ -57,6 +57,15 @@ SPECIAL = {
     # both routes as anonymous, no role, out of scope (404) and in scope for every role.
     "checklists:photo",
     "checklists:photo_thumbnail",
+    # Reports: export jobs belong to one user and the demo chain has none, nor schedules;
+    # tests/reports/test_views.py and test_schedules.py walk these as anonymous, no role,
+    # every role, another user's job (404) and their own.
+    "reports:job_detail",
+    "reports:job_download",
+    "reports-api:export-detail",
+    "reports-api:export-download",
+    "reports:schedule_edit",
+    "reports:schedule_delete",
 }
 
 # Checklists (stores/checklists/services): who may take which action.
@@ -78,6 +87,8 @@ def _version_item(version):
 SALES_IMPORTERS = frozenset({"store_manager", "head_office", "admin"})
 TARGET_SETTERS = frozenset({"head_office", "admin"})
 TARGET_ADJUSTERS = frozenset({"regional_ops", "head_office", "admin"})
+SALES_PROMOTERS = frozenset({"head_office", "admin"})
+FOOTFALL_RECORDERS = frozenset({"store_manager", "head_office", "admin"})
 
 
 def _month_target_region(region):
@@ -90,7 +101,20 @@ def _month_target_region(region):
 INV_WRITERS = frozenset({"store_manager", "regional_ops", "head_office", "admin"})
 INV_APPROVERS = frozenset({"regional_ops", "head_office", "admin"})
 
+# Reports (opsdesk/reports/rules.py): monthly report readers and schedule managers.
+REPORT_READERS = frozenset({"regional_ops", "head_office", "admin"})
+REPORT_SCHEDULERS = frozenset({"head_office", "admin"})
+
+# Dashboards: who opens a region's dashboard (the chain's and the thresholds: EDITORS).
+DASHBOARD_REGION_ROLES = frozenset({"regional_ops", "head_office", "admin"})
+
 ROUTES = {
+    # Reports: the export route without a dataset is a 400 page; jobs are the user's own.
+    "reports:export": Route("page", ok=400),
+    "reports:job_list": Route("page"),
+    "reports:monthly": Route("page", roles=REPORT_READERS),
+    "reports:schedule_list": Route("page", roles=REPORT_SCHEDULERS),
+    "reports-api:export-list": Route("api"),
     "stores:store_list": Route("page"),
     "stores:store_detail": Route("page", obj="stores.Store"),
     "stores-api:store-list": Route("api"),
@@ -211,10 +235,31 @@ ROUTES = {
     "inventory:stockcount_line": Route(
         "page", obj="inventory.StockCountLine", method="post", ok=302
     ),
+    # New orders, transfers and write-offs (stock writers); CSV imports: the catalogue
+    # (head office), opening stock (head office, store managers for their own stores).
+    "inventory:purchaseorder_create": Route("page", roles=INV_WRITERS),
+    "inventory:transfer_create": Route("page", roles=INV_WRITERS),
+    "inventory:line_row": Route("page", roles=INV_WRITERS),
+    "inventory:writeoff_create": Route("page", roles=INV_WRITERS),
+    "inventory:catalogue_import": Route("page", roles=frozenset({"head_office", "admin"})),
+    "inventory:catalogue_import_errors": Route("page", roles=frozenset({"head_office", "admin"})),
+    "inventory:opening_import": Route(
+        "page", roles=frozenset({"store_manager", "head_office", "admin"})
+    ),
+    "inventory:opening_import_errors": Route(
+        "page", roles=frozenset({"store_manager", "head_office", "admin"})
+    ),
     "inventory-api:category-list": Route("api"),
     "inventory-api:category-detail": Route("api", obj="inventory.Category"),
     "inventory-api:product-list": Route("api"),
     "inventory-api:product-detail": Route("api", obj="inventory.Product"),
+    "inventory-api:product-supplier-terms": Route(
+        "api",
+        obj="inventory.Product",
+        roles=frozenset({"head_office", "admin"}),
+        method="post",
+        ok=400,
+    ),
     "inventory-api:supplier-list": Route("api"),
     "inventory-api:supplier-detail": Route("api", obj="inventory.Supplier"),
     "inventory-api:stocklevel-list": Route("api"),
@@ -260,6 +305,23 @@ ROUTES = {
     "inventory-api:stockcount-post-count": Route(
         "api", obj="inventory.StockCount", roles=INV_WRITERS, method="post", ok=400
     ),
+    # Replenishment (inventory/views_replenishment.py, api/replenishment.py): stock
+    # writers only; the store's page 404 out of scope; an empty POST is refused (400).
+    "inventory:replenishment_index": Route("page", roles=INV_WRITERS),
+    "inventory:replenishment_store": Route("page", obj="stores.Store", roles=INV_WRITERS),
+    "inventory:replenishment_orders": Route(
+        "page", obj="stores.Store", roles=INV_WRITERS, method="post", ok=400
+    ),
+    "inventory:replenishment_transfer": Route(
+        "page", obj="stores.Store", roles=INV_WRITERS, method="post", ok=400
+    ),
+    "inventory-api:replenishment-list": Route("api", roles=INV_WRITERS),
+    "inventory-api:replenishment-create-orders": Route(
+        "api", roles=INV_WRITERS, method="post", ok=400
+    ),
+    "inventory-api:replenishment-request-transfer": Route(
+        "api", roles=INV_WRITERS, method="post", ok=400
+    ),
     # Sales (sales/): every role reads sales and targets in scope; imports by importers
     # (a batch belongs to its uploader); targets set by head office, adjusted by regional.
     "sales:attainment": Route("page"),
@@ -282,6 +344,13 @@ ROUTES = {
         ok=400,
     ),
     "sales:store_target_days": Route("page", obj="sales.StoreTarget"),
+    "sales:footfall_record": Route(
+        "page", obj="stores.Store", roles=FOOTFALL_RECORDERS, method="post", ok=400
+    ),
+    "sales:promotion_list": Route("page"),
+    "sales:promotion_detail": Route("page", obj="sales.Promotion"),
+    "sales:promotion_create": Route("page", roles=SALES_PROMOTERS),
+    "sales:promotion_edit": Route("page", obj="sales.Promotion", roles=SALES_PROMOTERS),
     "sales:import_list": Route("page", roles=SALES_IMPORTERS),
     "sales:import_upload": Route("page", roles=SALES_IMPORTERS, method="post", ok=400),
     "sales:import_detail": Route("page", obj="sales.ImportBatch", roles=SALES_IMPORTERS),
@@ -296,6 +365,7 @@ ROUTES = {
     "sales-api:receipt-bulk": Route("api", roles=SALES_IMPORTERS, method="post", ok=400),
     "sales-api:dailysales-list": Route("api"),
     "sales-api:dailysales-detail": Route("api", obj="sales.DailySales"),
+    "sales-api:dailysales-footfall": Route("api", roles=FOOTFALL_RECORDERS, method="post", ok=400),
     "sales-api:monthtarget-list": Route("api"),
     "sales-api:monthtarget-detail": Route("api", obj="sales.MonthTarget"),
     "sales-api:monthtarget-lock": Route(
@@ -315,6 +385,20 @@ ROUTES = {
     "sales-api:promotion-uplift": Route("api", obj="sales.Promotion"),
     "sales-api:importbatch-list": Route("api", roles=SALES_IMPORTERS),
     "sales-api:importbatch-detail": Route("api", obj="sales.ImportBatch", roles=SALES_IMPORTERS),
+    # Dashboards (opsdesk/dashboards): the region dashboard for regional ops and head
+    # office, the chain for head office; thresholds are set by head office (opsdesk/kpis).
+    "dashboards:index": Route("page"),
+    "dashboards:store": Route("page", obj="stores.Store"),
+    "dashboards:store_kpi": Route(
+        "page", obj="stores.Store", kwargs=lambda o: {"pk": o.pk, "code": "checklist_compliance"}
+    ),
+    "dashboards:region": Route("page", obj="stores.Region", roles=DASHBOARD_REGION_ROLES),
+    "dashboards:chain": Route("page", roles=EDITORS),
+    "dashboards:out_of_band": Route("page"),
+    "kpis:thresholds": Route("page", roles=EDITORS),
+    "kpis-api:value-list": Route("api"),
+    "kpis-api:rollup-list": Route("api"),
+    "kpis-api:definition-list": Route("api"),
 }
 
 

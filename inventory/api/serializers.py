@@ -38,6 +38,8 @@ class ProductSupplierSerializer(serializers.ModelSerializer):
             "supplier_sku",
             "unit_cost",
             "pack_size",
+            "min_order_quantity",
+            "lead_time_days",
             "preferred",
         ]
 
@@ -86,6 +88,7 @@ class SupplierSerializer(serializers.ModelSerializer):
             "active",
             "product_count",
         ]
+        extra_kwargs = {"min_order_value": {"min_value": 0}}
 
 
 class StockLevelSerializer(serializers.ModelSerializer):

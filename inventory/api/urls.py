@@ -1,6 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import replenishment, views
 
 app_name = "inventory-api"
 
@@ -14,5 +14,6 @@ router.register("stock-movements", views.StockMovementViewSet, basename="stockmo
 router.register("purchase-orders", views.PurchaseOrderViewSet, basename="purchaseorder")
 router.register("transfers", views.TransferViewSet, basename="transfer")
 router.register("stock-counts", views.StockCountViewSet, basename="stockcount")
+router.register("replenishment", replenishment.ReplenishmentViewSet, basename="replenishment")
 
 urlpatterns = router.urls

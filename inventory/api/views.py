@@ -30,7 +30,7 @@ from ..models import (
     Supplier,
     Transfer,
 )
-from ..rules import COUNTERS, STOCK_WRITERS, TRANSFER_APPROVERS
+from ..rules import CATALOGUE_WRITERS, COUNTERS, STOCK_WRITERS, TRANSFER_APPROVERS
 from . import serializers as s
 
 ANY_SEGMENT = "[^/]+"
@@ -52,41 +52,106 @@ def _store(pk) -> Store:
     return get_object_or_404(Store.objects.all(), pk=pk)
 
 
-class CategoryViewSet(_ReadOnly):
-    """Product categories (the catalogue is global: every role reads it)."""
+class _CatalogueWrite(mixins.CreateModelMixin, mixins.UpdateModelMixin):
+    """Create and update (PUT/PATCH) for head office through the catalogue services;
+    no delete (products and suppliers are made inactive instead). The answer is the
+    object read back through the list's selector."""
+
+    action_roles = dict.fromkeys(["create", "update", "partial_update"], CATALOGUE_WRITERS)
+    create_service = None
+    update_service = None
+    instance_arg = ""
+
+    def _fresh(self, instance):
+        return self.selector(user=self.request.user).get(pk=instance.pk)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        instance = type(self).create_service(user=request.user, **serializer.validated_data)
+        return Response(
+            self.get_serializer(self._fresh(instance)).data, status=status.HTTP_201_CREATED
+        )
+
+    def update(self, request, *args, **kwargs):
+        instance = self.get_object()
+        serializer = self.get_serializer(
+            instance, data=request.data, partial=kwargs.get("partial", False)
+        )
+        serializer.is_valid(raise_exception=True)
+        instance = type(self).update_service(
+            user=request.user, **{self.instance_arg: instance}, **serializer.validated_data
+        )
+        return Response(self.get_serializer(self._fresh(instance)).data)
+
+
+class CategoryViewSet(_CatalogueWrite, _ReadOnly):
+    """Product categories (the catalogue is global: every role reads it; head office
+    creates and changes them)."""
 
     queryset = Category.objects.all()
     serializer_class = s.CategorySerializer
     selector = staticmethod(selectors.category_list)
     ordering_fields = ["code", "name"]
+    create_service = staticmethod(services.category_create)
+    update_service = staticmethod(services.category_update)
+    instance_arg = "category"
 
 
-class ProductViewSet(_ReadOnly):
-    """The catalogue; filter by category and active, search by SKU, barcode or name."""
+class ProductViewSet(_CatalogueWrite, _ReadOnly):
+    """The catalogue; filter by category and active, search by SKU, barcode or name.
+    Head office creates and changes products; a product is never deleted (set
+    ``active`` to false). Supplier terms: ``POST …/supplier-terms/``."""
 
     queryset = Product.objects.all()
     serializer_class = s.ProductSerializer
     filterset_class = ProductFilterSet
     selector = staticmethod(selectors.product_list)
     ordering_fields = ["sku", "name", "retail_price"]
+    create_service = staticmethod(services.product_create)
+    update_service = staticmethod(services.product_update)
+    instance_arg = "product"
+    action_roles = {**_CatalogueWrite.action_roles, "supplier_terms": CATALOGUE_WRITERS}
 
     def get_serializer_class(self):
-        return s.ProductDetailSerializer if self.action == "retrieve" else s.ProductSerializer
+        if self.action in ("retrieve", "supplier_terms"):
+            return s.ProductDetailSerializer
+        return s.ProductSerializer
 
     def get_queryset(self):
-        if self.action == "retrieve":
+        if self.action in ("retrieve", "supplier_terms"):
             return selectors.product_list(user=self.request.user).prefetch_related(
                 "supplier_terms__supplier"
             )
         return super().get_queryset()
 
+    @extend_schema(request=s.ProductSupplierSerializer, responses=s.ProductDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="supplier-terms")
+    def supplier_terms(self, request, pk=None):
+        """Create or change one supplier's terms for the product (``preferred`` makes the
+        product's other terms not preferred)."""
+        product = self.get_object()
+        serializer = s.ProductSupplierSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        supplier = data.pop("supplier")
+        services.product_supplier_set(user=request.user, product=product, supplier=supplier, **data)
+        fresh = self.get_queryset().get(pk=product.pk)
+        return Response(s.ProductDetailSerializer(fresh).data)
 
-class SupplierViewSet(_ReadOnly):
+
+class SupplierViewSet(_CatalogueWrite, _ReadOnly):
+    """Suppliers: every role reads them; head office creates and changes them (set
+    ``active`` to false rather than delete)."""
+
     queryset = Supplier.objects.all()
     serializer_class = s.SupplierSerializer
     filterset_class = SupplierFilterSet
     selector = staticmethod(selectors.supplier_list)
     ordering_fields = ["code", "name", "lead_time_days"]
+    create_service = staticmethod(services.supplier_create)
+    update_service = staticmethod(services.supplier_update)
+    instance_arg = "supplier"
 
 
 class StockLevelViewSet(_ReadOnly):

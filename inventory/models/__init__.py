@@ -10,6 +10,7 @@ from .documents import (
     TransferLine,
     TransferQuerySet,
 )
+from .replenishment import ReplenishmentBatch
 from .stock import (
     COST_BEARING_KINDS,
     INBOUND_KINDS,
@@ -21,6 +22,7 @@ from .stock import (
     StockMovement,
     StockSnapshot,
     StockSnapshotRun,
+    StockSnapshotSummary,
 )
 
 __all__ = [
@@ -35,12 +37,14 @@ __all__ = [
     "PurchaseOrder",
     "PurchaseOrderLine",
     "ReorderRule",
+    "ReplenishmentBatch",
     "StockCount",
     "StockCountLine",
     "StockLevel",
     "StockMovement",
     "StockSnapshot",
     "StockSnapshotRun",
+    "StockSnapshotSummary",
     "Supplier",
     "Transfer",
     "TransferLine",

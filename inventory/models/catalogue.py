@@ -123,6 +123,12 @@ class ProductSupplier(models.Model):
     supplier_sku = models.CharField(_("supplier SKU"), max_length=64, blank=True)
     unit_cost = models.DecimalField(_("unit cost"), max_digits=12, decimal_places=4)
     pack_size = models.PositiveIntegerField(_("pack size"), default=1)
+    # Replenishment: a suggestion is raised to at least this, then to whole packs.
+    min_order_quantity = models.DecimalField(
+        _("minimum order quantity"), max_digits=12, decimal_places=3, default=ZERO
+    )
+    # Overrides the supplier's lead time for this product when set.
+    lead_time_days = models.PositiveSmallIntegerField(_("lead time (days)"), null=True, blank=True)
     preferred = models.BooleanField(_("preferred"), default=False)
 
     objects = ChainWideQuerySet.as_manager()
@@ -143,6 +149,9 @@ class ProductSupplier(models.Model):
                 condition=models.Q(unit_cost__gte=0), name="terms_unit_cost_gte_0"
             ),
             models.CheckConstraint(condition=models.Q(pack_size__gte=1), name="terms_pack_gte_1"),
+            models.CheckConstraint(
+                condition=models.Q(min_order_quantity__gte=0), name="terms_min_order_qty_gte_0"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -175,6 +175,8 @@ class Transfer(models.Model):
         ordering = ["-requested_at", "-id"]
         verbose_name = _("transfer")
         verbose_name_plural = _("transfers")
+        # The transfer cycle time KPI reads one day's receipts.
+        indexes = [models.Index(fields=["received_at"], name="transfer_received_at")]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(source_store=models.F("destination_store")),

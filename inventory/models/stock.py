@@ -224,12 +224,47 @@ class StockSnapshotRun(models.Model):
         return f"{self.store_id} {self.business_date}: {self.rows}"
 
 
+class StockSnapshotSummary(models.Model):
+    """One store's snapshot of one business date, summed: the inventory KPIs read 30 of
+    these rows per store instead of 30 × SKUs snapshot rows.
+
+    Derived data: written in the same transaction as the snapshot rows it sums
+    (``stock_snapshot_take``, the demo), rebuilt by ``stock_snapshot_summary_rebuild``
+    (``manage.py rebuild_snapshot_summary``).
+    """
+
+    store = models.ForeignKey(
+        Store, on_delete=models.CASCADE, related_name="+", verbose_name=_("store")
+    )
+    business_date = models.DateField(_("business date"))
+    skus = models.PositiveIntegerField(_("SKUs"), default=0)
+    on_hand = models.DecimalField(_("units on hand"), max_digits=18, decimal_places=3)
+    value = models.DecimalField(_("value at cost"), max_digits=22, decimal_places=4)
+
+    scope_store_path = "store"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["store", "business_date"]
+        verbose_name = _("stock snapshot summary")
+        verbose_name_plural = _("stock snapshot summaries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "business_date"], name="uniq_snapshot_summary"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} {self.business_date}: {self.value}"
+
+
 class ReorderRule(models.Model):
     """Reorder point and order-up-to level of one product in one store."""
 
     class Method(models.TextChoices):
         MANUAL = "manual", _("Set by hand")
-        COMPUTED = "computed", _("Computed from sales")
+        # Recomputed nightly from sales velocity (services/replenishment.py).
+        VELOCITY = "velocity", _("Computed from sales velocity")
 
     store = models.ForeignKey(
         Store, on_delete=models.CASCADE, related_name="reorder_rules", verbose_name=_("store")

@@ -17,6 +17,7 @@ from .counts import (
     stock_count_post,
     stock_count_submit,
 )
+from .imports import catalogue_import, opening_stock_import
 from .ledger import (
     MovementSpec,
     apply_movement,
@@ -31,6 +32,11 @@ from .orders import (
     purchase_order_submit,
     supplier_return_post,
 )
+from .replenishment import (
+    reorder_rules_recompute,
+    replenishment_orders_create,
+    replenishment_transfer_request,
+)
 from .snapshots import stock_snapshot_take, stores_due_for_snapshot
 from .transfers import (
     transfer_approve,
@@ -39,12 +45,16 @@ from .transfers import (
     transfer_request,
     transfer_ship,
 )
+from .writeoffs import WriteOffReason, stock_write_off_post
 
 __all__ = [
     "MovementSpec",
+    "WriteOffReason",
     "apply_movement",
+    "catalogue_import",
     "category_create",
     "category_update",
+    "opening_stock_import",
     "product_create",
     "product_supplier_set",
     "product_update",
@@ -52,6 +62,9 @@ __all__ = [
     "purchase_order_create",
     "purchase_order_receive",
     "purchase_order_submit",
+    "reorder_rules_recompute",
+    "replenishment_orders_create",
+    "replenishment_transfer_request",
     "stock_count_approve",
     "stock_count_cancel",
     "stock_count_create",
@@ -62,6 +75,7 @@ __all__ = [
     "stock_movement_post",
     "stock_movements_post",
     "stock_snapshot_take",
+    "stock_write_off_post",
     "stores_due_for_snapshot",
     "supplier_create",
     "supplier_return_post",

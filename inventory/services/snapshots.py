@@ -10,6 +10,10 @@ the same rows:
 
 Rows are written for every product the store has ever moved by that date; value is
 on hand × average cost, rounded to 4 places.
+
+The same transaction rewrites the store-date's ``StockSnapshotSummary`` (SKUs, units and
+value summed from those rows): the inventory KPIs read it instead of every snapshot row.
+``stock_snapshot_summary_rebuild`` recomputes it from the snapshots for any range.
 """
 
 from __future__ import annotations
@@ -17,11 +21,18 @@ from __future__ import annotations
 import datetime
 
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from stores.models import OpeningHours, Store
 
-from ..models import StockLevel, StockMovement, StockSnapshot, StockSnapshotRun
+from ..models import (
+    StockLevel,
+    StockMovement,
+    StockSnapshot,
+    StockSnapshotRun,
+    StockSnapshotSummary,
+)
 
 # Table names are filled in from the models' _meta; every value is a query parameter.
 _UPSERT = (
@@ -41,6 +52,15 @@ _FROM_LEDGER = (
     "ROUND(m.on_hand_after * m.avg_cost_after, 4) FROM {movement} m WHERE m.id IN ("
     "SELECT MAX(id) FROM {movement} WHERE store_id = %s AND business_date <= %s "
     "GROUP BY product_id)"
+)
+
+# Sum one store-date's (or a range's) snapshot rows into the summary; idempotent.
+_SUMMARY = (
+    "INSERT INTO {summary} (store_id, business_date, skus, on_hand, value) "
+    "SELECT store_id, business_date, COUNT(*), SUM(on_hand), SUM(value) FROM {snapshot} "
+    "WHERE {where} GROUP BY store_id, business_date "
+    "ON CONFLICT (store_id, business_date) DO UPDATE SET "
+    "skus = EXCLUDED.skus, on_hand = EXCLUDED.on_hand, value = EXCLUDED.value"
 )
 
 
@@ -63,12 +83,64 @@ def stock_snapshot_take(*, store_id: int, business_date: datetime.date) -> int:
         else:
             cursor.execute(_sql(_FROM_LEDGER), [business_date, store_id, business_date])
         rows = cursor.rowcount
+        cursor.execute(
+            _summary_sql("store_id = %s AND business_date = %s"), [store_id, business_date]
+        )
         StockSnapshotRun.objects.update_or_create(
             store_id=store_id,
             business_date=business_date,
             defaults={"rows": max(rows, 0), "finished_at": timezone.now()},
         )
     return rows
+
+
+def _summary_sql(where: str) -> str:
+    return _SUMMARY.format(
+        summary=connection.ops.quote_name(StockSnapshotSummary._meta.db_table),
+        snapshot=connection.ops.quote_name(StockSnapshot._meta.db_table),
+        where=where,
+    )
+
+
+def stock_snapshot_summary_rebuild(
+    *,
+    store_ids: list[int] | None = None,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+) -> int:
+    """Recompute the snapshot summaries of the given stores (default all) and business
+    dates (``start``..``end``, default all) from the snapshot rows, in one statement;
+    summaries with no snapshot row left are deleted. Returns the summaries written."""
+    where, params = ["1 = 1"], []
+    if store_ids is not None:
+        if not store_ids:
+            return 0
+        where.append(f"store_id IN ({', '.join(['%s'] * len(store_ids))})")
+        params.extend(store_ids)
+    if start is not None:
+        where.append("business_date >= %s")
+        params.append(start)
+    if end is not None:
+        where.append("business_date <= %s")
+        params.append(end)
+    stale = StockSnapshotSummary.objects.all()
+    if store_ids is not None:
+        stale = stale.filter(store_id__in=store_ids)
+    if start is not None:
+        stale = stale.filter(business_date__gte=start)
+    if end is not None:
+        stale = stale.filter(business_date__lte=end)
+    with transaction.atomic():
+        stale.exclude(
+            Exists(
+                StockSnapshot.objects.filter(
+                    store_id=OuterRef("store_id"), business_date=OuterRef("business_date")
+                )
+            )
+        ).delete()
+        with connection.cursor() as cursor:
+            cursor.execute(_summary_sql(" AND ".join(where)), params)
+            return max(cursor.rowcount, 0)
 
 
 def store_close_passed(

@@ -3,6 +3,20 @@
 A KPI's ``compute(business_date, store_ids)`` returns ``{store_id: (numerator,
 denominator)}`` for the stores it has data for, in a bounded number of queries whatever
 the number of stores, reading a bounded window of days (never the whole history).
+
+``extras`` (optional) gives the figures shown beside a KPI's value that are not a ratio of
+sums, for a set of stores over a period: ``kpi.extras(store_ids, start, end) -> dict``,
+called by dashboards and reports. ``store_ids`` must already be limited to the user's
+scope (the extras do not scope); ``start``..``end`` are business dates, both included.
+Each value is a ``Decimal`` or ``None`` (no data), in a bounded number of queries:
+
+- ``order_cycle_time_h``, ``transfer_cycle_time_h``: ``{"p90_h": …}``, the 90th
+  percentile of the hours of the orders / transfers completed in the period (linear
+  interpolation between the closest ranks), from the raw documents.
+- ``inventory_turnover_30d``: ``{"days_on_hand": …}`` = 30 ÷ the period's turnover
+  (ratio of summed numerators and denominators of its facts).
+- ``sales_attainment_mtd``: ``{"mtd": …}``, the month-to-date attainment at ``end`` (the
+  facts of the 1st of ``end``'s month to ``end``, summed), whatever ``start`` is.
 """
 
 from __future__ import annotations
@@ -29,6 +43,8 @@ class Kpi:
     compute: Callable[[datetime.date, list[int]], Values]
     # value = numerator / denominator x scale (100 for a percentage, 1000 per thousand).
     scale: Decimal = Decimal(1)
+    # extras(store_ids, start, end) -> {name: Decimal | None}; see the module docstring.
+    extras: Callable[[list[int], datetime.date, datetime.date], dict] | None = None
 
     def value(self, numerator: Decimal, denominator: Decimal) -> Decimal | None:
         if not denominator:

@@ -61,3 +61,79 @@ def kpi_data_as_of(*, user, store_ids: list[int] | None = None):
     if store_ids is not None:
         days = days.filter(store_id__in=store_ids)
     return days.aggregate(at=Max("computed_at"))["at"]
+
+
+def _facts_in(*, user, codes, start, end, store_ids):
+    facts = KpiFact.objects.visible_to(user).filter(
+        code__in=list(codes), business_date__range=(start, end)
+    )
+    if store_ids is not None:
+        facts = facts.filter(store_id__in=list(store_ids))
+    return facts
+
+
+def _row(kpi: registry.Kpi, key, numerator, denominator) -> dict:
+    numerator = numerator or Decimal(0)
+    denominator = denominator or Decimal(0)
+    return {
+        "key": key,
+        "numerator": numerator,
+        "denominator": denominator,
+        "value": kpi.value(numerator, denominator),
+    }
+
+
+def kpi_table(
+    *,
+    user,
+    start: datetime.date,
+    end: datetime.date,
+    group: str = "store",
+    codes: list[str] | None = None,
+    store_ids: list[int] | None = None,
+) -> dict[str, dict]:
+    """Every registered KPI (or ``codes``) rolled up like :func:`kpi_rollup` — Σ numerators
+    ÷ Σ denominators per store, region or for the chain — in one query for all of them:
+    ``{code: {key: row}}`` with the rows of ``kpi_rollup`` (key "chain" for the chain)."""
+    kpis = registry.all_kpis(codes)
+    result: dict[str, dict] = {kpi.code: {} for kpi in kpis}
+    if not kpis:
+        return result
+    key = GROUPS[group]
+    fields = ["code", key] if key else ["code"]
+    facts = _facts_in(user=user, codes=result, start=start, end=end, store_ids=store_ids)
+    rows = (
+        facts.values(*fields).annotate(n=Sum("numerator"), d=Sum("denominator")).order_by(*fields)
+    )
+    for row in rows:
+        kpi = registry.get(row["code"])
+        group_key = row[key] if key else "chain"
+        result[kpi.code][group_key] = _row(kpi, group_key, row["n"], row["d"])
+    return result
+
+
+def kpi_daily(
+    *,
+    user,
+    start: datetime.date,
+    end: datetime.date,
+    codes: list[str] | None = None,
+    store_ids: list[int] | None = None,
+) -> dict[str, dict[datetime.date, dict]]:
+    """Each KPI's value per business date over the stores (ratio of sums of that day), for
+    trend charts: ``{code: {date: row}}``, one query for all KPIs."""
+    kpis = registry.all_kpis(codes)
+    result: dict[str, dict] = {kpi.code: {} for kpi in kpis}
+    if not kpis:
+        return result
+    facts = _facts_in(user=user, codes=result, start=start, end=end, store_ids=store_ids)
+    rows = (
+        facts.values("code", "business_date")
+        .annotate(n=Sum("numerator"), d=Sum("denominator"))
+        .order_by("code", "business_date")
+    )
+    for row in rows:
+        kpi = registry.get(row["code"])
+        day = row["business_date"]
+        result[kpi.code][day] = _row(kpi, day, row["n"], row["d"])
+    return result

@@ -37,7 +37,9 @@ INSTALLED_APPS = [
     "opsdesk.apps.OpsdeskConfig",
     "opsdesk.accounts",
     "opsdesk.kpis",
+    "opsdesk.dashboards",
     "opsdesk.notifications",
+    "opsdesk.reports",
     "stores",
     "inventory",
     "sales",
@@ -203,6 +205,8 @@ SPECTACULAR_SETTINGS = {
         "StockMovementKindEnum": "inventory.models.stock.MovementKind",
         "ChecklistRunTimelinessEnum": "stores.checklists.models.ChecklistRun.Timeliness",
         "ReceiptChannelEnum": "sales.models.ImportBatch.Channel",
+        "ExportJobStatusEnum": "opsdesk.reports.models.ExportJob.Status",
+        "ExportJobFormatEnum": "opsdesk.reports.models.ExportJob.Format",
     },
 }
 
@@ -210,6 +214,16 @@ SPECTACULAR_SETTINGS = {
 # A POS file above the first size is refused; above the second it runs on a worker.
 SALES_IMPORT_MAX_BYTES = env.int("SALES_IMPORT_MAX_BYTES", default=2 * 1024**3)
 SALES_IMPORT_SYNC_MAX_BYTES = env.int("SALES_IMPORT_SYNC_MAX_BYTES", default=1024**2)
+
+# --- Exports and reports (opsdesk/reports) ----------------------------------------
+# An export counting more rows than this runs on a worker (progress bar, download link).
+OPSDESK_EXPORT_ASYNC_ROWS = env.int("OPSDESK_EXPORT_ASYNC_ROWS", default=50_000)
+# Export files are deleted this many days after the export (daily sweep).
+OPSDESK_EXPORT_KEEP_DAYS = env.int("OPSDESK_EXPORT_KEEP_DAYS", default=7)
+# Generated files served only through views: their storage has no URL at all. The
+# default sits in MEDIA_ROOT (which nothing serves publicly; photos go through views
+# too) so that web and worker share it wherever they share the media volume.
+OPSDESK_PRIVATE_MEDIA_ROOT = env.path("OPSDESK_PRIVATE_MEDIA_ROOT", default=MEDIA_ROOT("private"))
 
 # --- Demo -----------------------------------------------------------------------
 OPSDESK_DEMO_PASSWORD = env("OPSDESK_DEMO_PASSWORD", default="opsdesk-demo")

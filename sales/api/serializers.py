@@ -115,6 +115,12 @@ class DailySalesSerializer(serializers.ModelSerializer):
         ]
 
 
+class FootfallSerializer(serializers.Serializer):
+    store = serializers.IntegerField(help_text="Store id.")
+    business_date = serializers.DateField()
+    footfall = serializers.IntegerField(help_text="Visitors counted that day (0 or more).")
+
+
 class RegionTargetSerializer(serializers.ModelSerializer):
     region_code = serializers.CharField(source="region.code", read_only=True)
 
@@ -203,6 +209,24 @@ class PromotionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Promotion
         fields = ["id", "name", "start_date", "end_date", "discount_pct", "stores", "products"]
+
+
+class PromotionWriteSerializer(serializers.Serializer):
+    """The shape of a promotion create or update; the rules (dates, discount bounds,
+    overlaps) are the service's."""
+
+    name = serializers.CharField(max_length=200)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    discount_pct = serializers.DecimalField(
+        max_digits=5, decimal_places=2, help_text="Between 0 and 100 (exclusive)."
+    )
+    stores = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), allow_empty=False, help_text="Store ids."
+    )
+    products = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), allow_empty=False, help_text="Product ids."
+    )
 
 
 class UpliftSerializer(serializers.Serializer):

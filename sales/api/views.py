@@ -26,7 +26,7 @@ from ..filters import (
     StoreTargetFilterSet,
 )
 from ..models import DailySales, ImportBatch, MonthTarget, Promotion, Receipt, StoreTarget
-from ..rules import IMPORTERS, TARGET_ADJUSTERS, TARGET_SETTERS
+from ..rules import FOOTFALL_RECORDERS, IMPORTERS, PROMOTERS, TARGET_ADJUSTERS, TARGET_SETTERS
 from . import serializers as s
 
 
@@ -102,6 +102,25 @@ class DailySalesViewSet(_ReadOnly):
     filterset_class = DailySalesFilterSet
     ordering_fields = ["business_date", "net_sales"]
     selector = staticmethod(selectors.daily_sales_list)
+    action_roles = {"footfall": FOOTFALL_RECORDERS}
+
+    @extend_schema(request=s.FootfallSerializer, responses=s.DailySalesSerializer)
+    @action(detail=False, methods=["post"])
+    def footfall(self, request):
+        """Record (or correct) a store's footfall for a business date, up to its today."""
+        body = s.FootfallSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        store = get_object_or_404(
+            Store.objects.visible_to(request.user), pk=body.validated_data["store"]
+        )
+        row = services.daily_footfall_record(
+            user=request.user,
+            store=store,
+            business_date=body.validated_data["business_date"],
+            footfall=body.validated_data["footfall"],
+        )
+        row = selectors.daily_sales_list(user=request.user).get(pk=row.pk)
+        return Response(s.DailySalesSerializer(row).data)
 
 
 class MonthTargetViewSet(mixins.CreateModelMixin, _ReadOnly):
@@ -224,13 +243,62 @@ class AttainmentViewSet(ScopedAPIMixin, mixins.ListModelMixin, viewsets.GenericV
         return context
 
 
-class PromotionViewSet(_ReadOnly):
-    """Promotions reaching a store in your scope; ``uplift`` against their baseline."""
+class PromotionViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, _ReadOnly):
+    """Promotions reaching a store in your scope (only those stores are listed);
+    ``uplift`` against their baseline. Head office creates and edits them: a product may
+    be on one promotion per store and day."""
 
     queryset = Promotion.objects.all()
     serializer_class = s.PromotionSerializer
     filterset_class = PromotionFilterSet
     selector = staticmethod(selectors.promotion_list)
+    action_roles = {"create": PROMOTERS, "update": PROMOTERS, "partial_update": PROMOTERS}
+
+    def get_serializer_class(self):
+        if self.action in ("create", "update", "partial_update"):
+            return s.PromotionWriteSerializer
+        return s.PromotionSerializer
+
+    def _saved(self, request, promotion, status_code):
+        promotion = selectors.promotion_get(user=request.user, pk=promotion.pk)
+        return Response(s.PromotionSerializer(promotion).data, status=status_code)
+
+    @extend_schema(request=s.PromotionWriteSerializer, responses={201: s.PromotionSerializer})
+    def create(self, request, *args, **kwargs):
+        body = s.PromotionWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        promotion = services.promotion_create(user=request.user, **_promotion_kwargs(body))
+        return self._saved(request, promotion, status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.PromotionWriteSerializer, responses=s.PromotionSerializer)
+    def update(self, request, *args, **kwargs):
+        promotion = self.get_object()
+        partial = kwargs.get("partial", False)
+        body = s.PromotionWriteSerializer(data=request.data, partial=partial)
+        body.is_valid(raise_exception=True)
+        current = {
+            "name": promotion.name,
+            "start_date": promotion.start_date,
+            "end_date": promotion.end_date,
+            "discount_pct": promotion.discount_pct,
+            "stores": list(
+                promotion.stores.through.objects.filter(promotion=promotion).values_list(
+                    "store_id", flat=True
+                )
+            ),
+            "products": list(
+                promotion.products.through.objects.filter(promotion=promotion).values_list(
+                    "product_id", flat=True
+                )
+            ),
+        }
+        body.validated_data.update(
+            {k: v for k, v in current.items() if k not in body.validated_data}
+        )
+        promotion = services.promotion_update(
+            user=request.user, promotion=promotion, **_promotion_kwargs(body)
+        )
+        return self._saved(request, promotion, status.HTTP_200_OK)
 
     @extend_schema(responses=s.UpliftSerializer)
     @action(detail=True, methods=["get"])
@@ -246,6 +314,18 @@ class PromotionViewSet(_ReadOnly):
                 }
             ).data
         )
+
+
+def _promotion_kwargs(body) -> dict:
+    data = body.validated_data
+    return {
+        "name": data["name"],
+        "start_date": data["start_date"],
+        "end_date": data["end_date"],
+        "discount_pct": data["discount_pct"],
+        "store_ids": data["stores"],
+        "product_ids": data["products"],
+    }
 
 
 class ImportBatchViewSet(_ReadOnly):

@@ -1,6 +1,6 @@
 """Sales writes: imports (files and API), daily sales, targets, promotions."""
 
-from .daily import daily_sales_recompute
+from .daily import daily_footfall_record, daily_sales_recompute
 from .imports import (
     FIELDS,
     REQUIRED_FIELDS,
@@ -16,7 +16,7 @@ from .imports import (
     import_file,
     receipts_bulk_import,
 )
-from .promotions import promotion_create
+from .promotions import promotion_create, promotion_update
 from .targets import (
     month_target_lock,
     month_target_set,
@@ -33,6 +33,7 @@ __all__ = [
     "ImportResult",
     "RowError",
     "batch_progress",
+    "daily_footfall_record",
     "daily_sales_recompute",
     "detect_encoding",
     "file_preview",
@@ -43,6 +44,7 @@ __all__ = [
     "month_target_lock",
     "month_target_set",
     "promotion_create",
+    "promotion_update",
     "receipts_bulk_import",
     "region_targets_adjust",
     "split_exact",

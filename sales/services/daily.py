@@ -6,10 +6,19 @@ import datetime
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from stores.access import ensure_role, ensure_store_in_scope
+from stores.models import Store
 
 from ..models import DailySales, SalesLine
+from ..rules import FOOTFALL_RECORDERS
+
+MAX_FOOTFALL = 1_000_000
 
 ZERO = Decimal("0")
 
@@ -60,3 +69,35 @@ def daily_sales_recompute(*, store_dates: Iterable[tuple[int, datetime.date]]) -
         batch_size=2000,
     )
     return len(objects)
+
+
+@transaction.atomic
+def daily_footfall_record(
+    *, user, store: Store, business_date: datetime.date, footfall
+) -> DailySales:
+    """Record (or correct) a store's footfall for one business date, up to the store's
+    today. The day's sales figures are left as the receipts make them; a later
+    recompute keeps the footfall."""
+    ensure_role(user, FOOTFALL_RECORDERS)
+    ensure_store_in_scope(user, store)
+    errors = {}
+    try:
+        count = int(str(footfall).strip())
+        if str(count) != str(footfall).strip() or not 0 <= count <= MAX_FOOTFALL:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["footfall"] = _("A whole number of visitors from 0 to %(max)s.") % {
+            "max": MAX_FOOTFALL
+        }
+    if not isinstance(business_date, datetime.date):
+        errors["business_date"] = _("Enter the business date as YYYY-MM-DD.")
+    elif business_date > store.business_date():
+        errors["business_date"] = _("Footfall is recorded for today or earlier.")
+    if errors:
+        raise ValidationError(errors)
+    row, _created = DailySales.objects.select_for_update().get_or_create(
+        store=store, business_date=business_date
+    )
+    row.footfall = count
+    row.save(update_fields=["footfall"])
+    return row

@@ -59,4 +59,22 @@
     input.focus();
   }
   document.addEventListener("keydown", onScan);
+  // A scanner ends with Enter: in a product field it moves on to the quantity (the field
+  // named by data-enter-next, else the next input of the same line) instead of submitting.
+  document.addEventListener("keydown", function (event) {
+    var input = event.target;
+    if (event.key !== "Enter" || !input.matches || !input.matches("[data-enter-next]")) return;
+    var target = input.dataset.enterNext
+      ? document.getElementById(input.dataset.enterNext)
+      : input.closest("[data-line]") && input.closest("[data-line]").querySelector("input[name=line-quantity]");
+    if (!target) return;
+    event.preventDefault();
+    target.focus();
+  });
+  // New order / transfer pages: "Remove" takes its line row away (rows are added by htmx).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-remove-line]");
+    var row = button && button.closest("[data-line]");
+    if (row) row.remove();
+  });
 })();

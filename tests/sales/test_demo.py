@@ -3,10 +3,23 @@
 Its speed is measured by the benchmarks, not asserted here."""
 
 import datetime
+import zoneinfo
+from collections import Counter
+from io import StringIO
 
+from django.core.management import call_command
 from django.db.models import Sum
 
-from sales.models import DailySales, DayTarget, MonthTarget, Promotion, Receipt, SalesLine
+from inventory.models import MovementKind, StockLevel, StockMovement
+from sales.models import (
+    DailySales,
+    DayTarget,
+    ImportBatch,
+    MonthTarget,
+    Promotion,
+    Receipt,
+    SalesLine,
+)
 from sales.services import daily_sales_recompute, targets_total
 from stores.models import Store
 from tests.conftest import seed_test_chain
@@ -20,7 +33,9 @@ def test_seed_is_complete(db):
     assert set(Receipt.objects.values_list("store_id", flat=True).distinct()) == set(
         open_stores.values_list("pk", flat=True)
     )
-    assert Receipt.objects.values("business_date").distinct().count() == 14
+    # The 14 days of the stock history, and today so far.
+    dates = set(Receipt.objects.values_list("business_date", flat=True))
+    assert dates == {TODAY - datetime.timedelta(days=n) for n in range(15)}
     assert SalesLine.objects.filter(quantity__lt=0).exists()  # some returns
     assert Promotion.objects.exists()
     target = MonthTarget.objects.get(month=TODAY.replace(day=1))
@@ -70,3 +85,49 @@ def test_seed_is_deterministic(transactional_db):
             "sku", "quantity", "net_amount"
         )
     )
+
+
+def test_the_ledger_sale_movements_are_the_receipt_lines(db):
+    """One path: every receipt line posted its movement as a POS import does (a sale or a
+    customer return, ``POS <receipt>``, the same store, business date, product and units),
+    and the ledger has no other sale."""
+    seed_test_chain(today=TODAY)
+    kinds = [MovementKind.SALE, MovementKind.CUSTOMER_RETURN]
+    movements = Counter()
+    for store, date, product, reference, kind, qty in StockMovement.objects.filter(
+        kind__in=kinds
+    ).values_list("store_id", "business_date", "product_id", "reference", "kind", "quantity"):
+        movements[(store, date, product, reference, kind)] += qty
+    lines = Counter()
+    for store, date, product, number, qty in SalesLine.objects.values_list(
+        "receipt__store_id",
+        "receipt__business_date",
+        "product_id",
+        "receipt__receipt_number",
+        "quantity",
+    ):
+        kind = MovementKind.SALE if qty > 0 else MovementKind.CUSTOMER_RETURN
+        lines[(store, date, product, f"POS {number}", kind)] -= qty
+    assert movements and movements == lines
+    assert StockMovement.objects.filter(kind=MovementKind.CUSTOMER_RETURN).exists()
+    # Posted at noon of the business date in the store's zone, like the import.
+    movement = StockMovement.objects.filter(kind=MovementKind.SALE).select_related("store")[0]
+    local = movement.created_at.astimezone(zoneinfo.ZoneInfo(movement.store.time_zone))
+    assert (local.date(), local.hour) == (movement.business_date, 12)
+    # Nothing sold that was not on the shelf; levels and ledger agree.
+    assert not StockLevel.objects.filter(on_hand__lt=0).exists()
+    out = StringIO()
+    call_command("check_stock", stdout=out)
+    assert "agree with the ledger" in out.getvalue()
+
+
+def test_todays_receipts_are_in_the_demo_import_batches(db):
+    seed_test_chain(today=TODAY)
+    batches = ImportBatch.objects.filter(channel=ImportBatch.Channel.DEMO)
+    assert batches.count() == 2
+    today = Receipt.objects.filter(business_date=TODAY)
+    assert today.exists() and not today.filter(batch__isnull=True).exists()
+    assert not Receipt.objects.filter(business_date__lt=TODAY, batch__isnull=False).exists()
+    for batch in batches:
+        assert batch.receipts_created == today.filter(batch=batch).count() > 0
+        assert batch.lines_created == SalesLine.objects.filter(receipt__batch=batch).count()

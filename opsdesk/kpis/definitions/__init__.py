@@ -5,4 +5,8 @@ stores in one query each: the nightly cost depends on one day's activity, not on
 length of history.
 """
 
-from . import checklists  # noqa: F401
+from . import (
+    checklists,  # noqa: F401
+    inventory,  # noqa: F401
+    sales,  # noqa: F401
+)

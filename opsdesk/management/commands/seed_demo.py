@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from inventory.demo import seed_inventory
 from opsdesk.accounts.services import user_sync_role_access
-from sales.demo import seed_sales
+from sales.demo import PosDemo
 from stores.checklists.demo import seed_checklists
 from stores.demo import seed_stores
 from stores.models import Store
@@ -67,8 +67,11 @@ class Command(BaseCommand):
             user_sync_role_access(user=chain.users["headoffice"])
             # Each domain app seeds its part of the chain here, in dependency order, with
             # the same seed, sizes and `today` (each with a random.Random of its own).
-            seed_inventory(chain=chain, skus=skus, days=days, seed=seed, today=today)
-            seed_sales(chain=chain, skus=skus, days=days, seed=seed, today=today)
+            # The demo's sales are its point of sale's receipts: the inventory simulation
+            # posts each line's movement as a POS import would, day by day.
+            pos = PosDemo(chain=chain, skus=skus, days=days, seed=seed, today=today)
+            seed_inventory(chain=chain, skus=skus, days=days, seed=seed, today=today, pos=pos)
+            pos.finish()
             seed_checklists(chain=chain, days=days, seed=seed, today=today)
         self.stdout.write(
             self.style.SUCCESS(

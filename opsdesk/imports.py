@@ -1,0 +1,220 @@
+"""Reading an uploaded CSV file for an import, shared by the domain apps.
+
+``read_csv_upload`` turns an upload into a header and its data rows, or refuses the file
+as a whole (``ImportRejected``) with one clear message: too big, empty, binary (a
+spreadsheet, a picture…), not UTF-8 text, unreadable CSV, missing, unknown or repeated
+columns, or a header with no rows. UTF-8 is read with or without a byte-order mark.
+
+Row problems are the caller's: it collects ``RowError(row, column, message)`` (row
+numbers as the user's spreadsheet shows them: the header is row 1) and can hand them
+back as a downloadable report with ``error_report_csv``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+# Signatures of common files that are not CSV (zip-based spreadsheets, old Excel, PDF,
+# images): refused with a clear message rather than read as garbled text.
+BINARY_SIGNATURES = (
+    b"PK\x03\x04",
+    b"\xd0\xcf\x11\xe0",
+    b"%PDF",
+    b"\x89PNG",
+    b"GIF8",
+    b"\xff\xd8\xff",
+)
+ERROR_REPORT_HEADER = ["row", "column", "message"]
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int | str  # the row of the file (header = 1), "" for the whole file
+    column: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+class ImportRejected(ValidationError):
+    """The file as a whole cannot be read: nothing was written."""
+
+
+@dataclass
+class CsvTable:
+    """A read file: its normalised header and its data rows (blank lines skipped)."""
+
+    header: list[str]
+    rows: list[tuple[int, dict[str, str]]]
+
+
+def _is_binary(head: bytes) -> bool:
+    return head.startswith(BINARY_SIGNATURES) or b"\x00" in head
+
+
+def _line_of(data: bytes, position: int) -> int:
+    return data.count(b"\n", 0, position) + 1
+
+
+def read_csv_upload(
+    upload,
+    *,
+    required: Iterable[str],
+    optional: Iterable[str] = (),
+    max_bytes: int,
+) -> CsvTable:
+    """Read an uploaded CSV file whose first row names the columns (case and spaces
+    around names do not matter). Every value is stripped of surrounding spaces."""
+    required, optional = list(required), list(optional)
+    size = getattr(upload, "size", None)
+    if size is not None and size > max_bytes:
+        raise ImportRejected(
+            _("The file is larger than the limit of %(limit)s.") % {"limit": _size(max_bytes)},
+            code="too_large",
+        )
+    upload.seek(0)
+    data = upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ImportRejected(
+            _("The file is larger than the limit of %(limit)s.") % {"limit": _size(max_bytes)},
+            code="too_large",
+        )
+    if not data.strip():
+        raise ImportRejected(_("The file is empty."), code="empty")
+    if _is_binary(data[:8192]):
+        raise ImportRejected(
+            _(
+                "This is not a CSV file (it looks like a spreadsheet, a picture or another "
+                "binary file). Save it as “CSV UTF-8” and upload that."
+            ),
+            code="binary",
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportRejected(
+            _(
+                "Row %(row)s: the file is not UTF-8 text. Save it as “CSV UTF-8” and upload "
+                "it again."
+            )
+            % {"row": _line_of(data, error.start)},
+            code="encoding",
+        ) from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader, None)
+        if header is None or not any(cell.strip() for cell in header):
+            raise ImportRejected(_("The file is empty."), code="empty")
+        header = [cell.strip().lower() for cell in header]
+        index = _column_index(header, required, optional)
+        rows = []
+        for values in reader:
+            if not any(value.strip() for value in values):
+                continue
+            if len(values) > len(header) and any(v.strip() for v in values[len(header) :]):
+                raise ImportRejected(
+                    _("Row %(row)s has more cells than the header has columns.")
+                    % {"row": reader.line_num},
+                    code="csv",
+                )
+            rows.append(
+                (
+                    reader.line_num,
+                    {
+                        name: (values[i].strip() if i < len(values) else "")
+                        for name, i in index.items()
+                    },
+                )
+            )
+    except csv.Error as error:
+        raise ImportRejected(
+            _("Row %(row)s: the file is not a readable CSV file (%(error)s).")
+            % {"row": reader.line_num + 1, "error": error},
+            code="csv",
+        ) from None
+    if not rows:
+        raise ImportRejected(_("The file has a header but no rows."), code="empty")
+    return CsvTable(header=header, rows=rows)
+
+
+def _column_index(header: list[str], required: list[str], optional: list[str]) -> dict[str, int]:
+    known = required + optional
+    repeated = sorted({h for h in header if h and header.count(h) > 1})
+    if repeated:
+        raise ImportRejected(
+            _("Column(s) named twice: %(columns)s.") % {"columns": ", ".join(repeated)},
+            code="header",
+        )
+    missing = [name for name in required if name not in header]
+    unknown = [h for h in header if h and h not in known]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append(_("Missing column(s): %(columns)s.") % {"columns": ", ".join(missing)})
+        if unknown:
+            parts.append(_("Unknown column(s): %(columns)s.") % {"columns": ", ".join(unknown)})
+        parts.append(
+            _("The first row must name the columns: %(required)s (required), %(optional)s.")
+            % {"required": ", ".join(required), "optional": ", ".join(optional) or "—"}
+        )
+        raise ImportRejected(" ".join(parts), code="header")
+    return {name: header.index(name) for name in known if name in header}
+
+
+def _size(limit: int) -> str:
+    if limit >= 1024**2:
+        return f"{limit / 1024**2:g} MB"
+    if limit >= 1024:
+        return f"{limit / 1024:g} KB"
+    return f"{limit} B"
+
+
+def parse_decimal(value: str, *, places: int, maximum: Decimal) -> Decimal:
+    """A number of zero or more with at most ``places`` decimals, below ``maximum``.
+    Raises ``ValueError`` with the message to show."""
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise ValueError(_("Enter a number.")) from None
+    if not number.is_finite():
+        raise ValueError(_("Enter a number."))
+    if number < 0:
+        raise ValueError(_("Enter a number of zero or more."))
+    quantum = Decimal(1).scaleb(-places)
+    if number != number.quantize(quantum):
+        raise ValueError(_("At most %(places)s decimal places.") % {"places": places})
+    if number >= maximum:
+        raise ValueError(_("The number is too large."))
+    return number.quantize(quantum)
+
+
+TRUE_VALUES = {"1", "y", "yes", "true", "t", "是"}
+FALSE_VALUES = {"0", "n", "no", "false", "f", "否"}
+
+
+def parse_bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in TRUE_VALUES:
+        return True
+    if lowered in FALSE_VALUES:
+        return False
+    raise ValueError(_("Enter yes or no (1 or 0)."))
+
+
+def error_report_csv(errors: Iterable[RowError | dict]) -> bytes:
+    """The row-by-row report as CSV (UTF-8 with a BOM, so spreadsheets show Chinese)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(ERROR_REPORT_HEADER)
+    for error in errors:
+        item = error.as_dict() if isinstance(error, RowError) else error
+        writer.writerow([item.get("row", ""), item.get("column", ""), item.get("message", "")])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -1,0 +1,236 @@
+"""The monthly operations report: figures against hand-computed facts, XLSX and PDF."""
+
+import base64
+import datetime
+import re
+import zlib
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from opsdesk.kpis import registry
+from opsdesk.kpis.models import KpiFact
+from opsdesk.reports import monthly
+from opsdesk.reports.monthly import ComplaintSection, monthly_report, render_pdf, render_xlsx
+from stores.access import OutOfScope
+from stores.checklists.models import Answer
+from tests.reports.conftest import xlsx_rows
+
+MONTH = datetime.date(2026, 2, 1)
+CODE = "checklist_compliance"  # higher is better, x 100
+LOWER = "corrective_actions_overdue"  # lower is better
+
+
+@pytest.fixture
+def demo(reports_chain, db):
+    return reports_chain
+
+
+def _fact(store, date, code, numerator, denominator):
+    n, d = Decimal(numerator), Decimal(denominator)
+    return KpiFact(
+        store=store,
+        business_date=date,
+        code=code,
+        numerator=n,
+        denominator=d,
+        value=registry.get(code).value(n, d),
+    )
+
+
+@pytest.fixture
+def region_facts(demo):
+    """Region 0's stores a, b, c (, d): compliance this month 9/10, 6/10, 3/4 (store d
+    none); last month 1/2 for each; the same month last year 2/8 for store a only.
+    A store of another region has 0/100, which must not count."""
+    KpiFact.objects.all().delete()
+    region = demo.regions[0]
+    stores = demo.stores_of_region(region)
+    a, b, c = stores[:3]
+    facts = [
+        _fact(a, MONTH, CODE, 5, 5),
+        _fact(a, MONTH + datetime.timedelta(days=10), CODE, 4, 5),
+        _fact(b, MONTH + datetime.timedelta(days=27), CODE, 6, 10),
+        _fact(c, MONTH + datetime.timedelta(days=3), CODE, 3, 4),
+        _fact(a, datetime.date(2026, 1, 31), CODE, 1, 2),
+        _fact(b, datetime.date(2026, 1, 1), CODE, 1, 2),
+        _fact(c, datetime.date(2026, 1, 15), CODE, 1, 2),
+        _fact(a, datetime.date(2025, 2, 14), CODE, 2, 8),
+        _fact(a, datetime.date(2026, 3, 1), CODE, 0, 50),  # next month: outside
+        _fact(a, MONTH, LOWER, 3, 1),
+        _fact(b, MONTH, LOWER, 0, 1),
+        _fact(c, MONTH, LOWER, 1, 1),
+    ]
+    other = demo.stores_of_region(demo.regions[1])[0]
+    facts.append(_fact(other, MONTH, CODE, 0, 100))
+    KpiFact.objects.bulk_create(facts)
+    return region, (a, b, c)
+
+
+def _line(report, code):
+    return next(line for line in report.kpis if line.kpi.code == code)
+
+
+def _ranking(report, code):
+    return next(r for r in report.rankings if r.kpi.code == code)
+
+
+def test_kpis_this_month_last_month_and_last_year_are_ratios_of_sums(demo, region_facts):
+    region, _stores = region_facts
+    report = monthly_report(user=demo.user("headoffice"), region=region, month=MONTH)
+    line = _line(report, CODE)
+    # (5 + 4 + 6 + 3) / (5 + 5 + 10 + 4) = 18 / 24 = 75 %
+    assert (line.current.numerator, line.current.denominator) == (18, 24)
+    assert line.current.value == Decimal("75.000000")
+    assert line.previous.value == Decimal("50.000000")  # 3 / 6
+    assert line.last_year.value == Decimal("25.000000")  # 2 / 8
+    assert line.change_vs_previous == Decimal("25")
+    assert line.change_vs_last_year == Decimal("50")
+    assert report.complaints is None  # no complaints selector yet: no section
+
+
+def test_best_and_worst_stores_follow_the_kpi_direction(demo, region_facts):
+    region, (a, b, _c) = region_facts
+    report = monthly_report(user=demo.user("headoffice"), region=region, month=MONTH)
+    # Compliance: a 90 %, c 75 %, b 60 %: one of 3 shown each way (3 // 2).
+    ranking = _ranking(report, CODE)
+    assert [(s.code, v) for s, v in ranking.best] == [(a.code, Decimal("90.000000"))]
+    assert [(s.code, v) for s, v in ranking.worst] == [(b.code, Decimal("60.000000"))]
+    # Overdue actions (lower is better): b 0, c 1, a 3.
+    ranking = _ranking(report, LOWER)
+    assert [s.code for s, _v in ranking.best] == [b.code]
+    assert [s.code for s, _v in ranking.worst] == [a.code]
+
+
+def test_checklist_failures_are_the_region_month_failed_answers(demo):
+    region = demo.regions[0]
+    answers = Answer.objects.filter(passed=False, run__store__region=region).select_related(
+        "run", "item__version__template"
+    )
+    month = answers.order_by("-run__business_date").first().run.business_date.replace(day=1)
+    end = monthly.month_end(month)
+    expected = Counter()
+    stores = {}
+    for answer in answers:
+        if month <= answer.run.business_date <= end:
+            key = (answer.item.version.template.code, answer.item.prompt)
+            expected[key] += 1
+            stores.setdefault(key, set()).add(answer.run.store_id)
+    assert expected, "the demo chain has failed answers in the region"
+    report = monthly_report(user=demo.user("headoffice"), region=region, month=month)
+    got = {(i.template, i.prompt): (i.failures, i.stores) for i in report.failed_items}
+    assert {k: v[0] for k, v in got.items()} == {k: expected[k] for k in got}
+    assert len(got) == min(len(expected), monthly.FAILED_ITEMS)
+    # The most failed: nothing left out failed more often than what is shown.
+    assert all(
+        count <= min(v[0] for v in got.values()) for k, count in expected.items() if k not in got
+    )
+    assert all(got[k][1] == len(stores[k]) for k in got)
+    failures = [i.failures for i in report.failed_items]
+    assert failures == sorted(failures, reverse=True)
+
+
+def test_regional_ops_read_their_region_only_and_store_roles_not_at_all(demo, region_facts):
+    region, _stores = region_facts
+    report = monthly_report(user=demo.user("regional"), region=region, month=MONTH)
+    assert _line(report, CODE).current.value == Decimal("75.000000")
+    with pytest.raises(OutOfScope):
+        monthly_report(user=demo.user("regional"), region=demo.regions[1], month=MONTH)
+    for username in ("manager", "staff"):
+        with pytest.raises(PermissionDenied):
+            monthly_report(user=demo.user(username), region=region, month=MONTH)
+
+
+def test_xlsx_holds_the_sections(demo, region_facts):
+    region, (a, b, _c) = region_facts
+    report = monthly_report(user=demo.user("headoffice"), region=region, month=MONTH)
+    content = render_xlsx(report)
+    summary = xlsx_rows(content, "Summary")
+    assert region.name in summary[0][0] and "2026-02" in summary[0][0]
+    header_at = next(i for i, row in enumerate(summary) if row[0] == "KPI")
+    kpi_rows = {row[0]: row for row in summary[header_at + 1 :]}
+    compliance = kpi_rows[str(registry.get(CODE).name)]
+    assert compliance[2:7] == (75, 50, 25, 25, 50)  # now, before, change, last year, change
+    assert compliance[7:9] == (18, 24)
+    ranks = xlsx_rows(content, "Best and worst")
+    assert ranks[0] == ("KPI", "Rank", "Position", "Store", "Name", "Value")
+    assert (str(registry.get(CODE).name), "Best", 1, a.code, a.name, 90) in ranks
+    assert (str(registry.get(CODE).name), "Worst", 1, b.code, b.name, 60) in ranks
+    import io
+
+    from openpyxl import load_workbook
+
+    sheets = load_workbook(io.BytesIO(content)).sheetnames
+    assert sheets == ["Summary", "Best and worst", "Checklist failures"]
+
+
+def _pdf_text(content: bytes) -> bytes:
+    """The PDF's bytes with every Flate stream inflated (no PDF library needed)."""
+    parts = [content]
+    for match in re.finditer(rb"stream\r?\n(.*?)endstream", content, re.S):
+        data = match.group(1).strip()
+        try:
+            if data.endswith(b"~>"):  # reportlab: ASCII85, then Flate
+                data = base64.a85decode(data[:-2])
+            parts.append(zlib.decompress(data))
+        except (ValueError, zlib.error):
+            continue
+    return b"\n".join(parts)
+
+
+def test_pdf_is_a_pdf_with_the_region_name(demo, region_facts):
+    region, _stores = region_facts
+    report = monthly_report(user=demo.user("headoffice"), region=region, month=MONTH)
+    content = render_pdf(report)
+    assert content.startswith(b"%PDF")
+    text = _pdf_text(content)
+    assert region.name.encode() in text
+    assert b"2026-02" in text
+
+
+def test_chinese_report(demo, region_facts):
+    from django.utils import translation
+
+    region, _stores = region_facts
+    with translation.override("zh-hans"):
+        report = monthly_report(user=demo.user("headoffice"), region=region, month=MONTH)
+        assert report.region_name() == (region.name_zh or region.name)
+        pdf = render_pdf(report)
+        workbook = render_xlsx(report)
+    assert pdf.startswith(b"%PDF") and b"STSong-Light" in pdf
+    summary = xlsx_rows(workbook)
+    assert (region.name_zh or region.name) in summary[0][0]
+    kpi_names = {row[0] for row in summary}
+    assert registry.get(CODE).name_zh in kpi_names
+
+
+def test_a_complaints_selector_plugs_in(demo, region_facts, monkeypatch):
+    region, _stores = region_facts
+    calls = []
+
+    def complaints(*, user, store_ids, start, end):
+        calls.append((sorted(store_ids), start, end))
+        return ComplaintSection(
+            figures=[("Complaints", 4)], header=["Store", "Complaints"], rows=[["X", 4]]
+        )
+
+    monkeypatch.setattr(monthly, "complaints_section", lambda **kw: complaints(**kw))
+    report = monthly_report(user=demo.user("headoffice"), region=region, month=MONTH)
+    assert calls == [
+        (sorted(s.pk for s in demo.stores_of_region(region)), MONTH, datetime.date(2026, 2, 28))
+    ]
+    assert xlsx_rows(render_xlsx(report), "Complaints")[0] == ("Complaints", 4)
+    assert b"Complaints" in _pdf_text(render_pdf(report))
+
+
+def test_months():
+    assert monthly.parse_month("2026-02") == MONTH
+    for bad in ("2026-2", "2026-13", "26-02", "abc", ""):
+        assert monthly.parse_month(bad) is None
+    assert monthly.previous_month(datetime.date(2026, 1, 1)) == datetime.date(2025, 12, 1)
+    assert monthly.due_month(datetime.date(2026, 3, 5)) == MONTH
+    assert monthly.same_month_last_year(MONTH) == datetime.date(2025, 2, 1)
+    assert timezone.now()  # the report is generated "now"
