@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `make run`: migrate, load the demo chain when empty, compile translations and serve the
-# app. With REDIS_URL set it also starts a Celery worker and beat; Ctrl-C stops them all.
+# `make run`: migrate, load the demo chain when empty, compute its KPIs, compile translations
+# and serve the app. With REDIS_URL set it also starts a Celery worker and beat; Ctrl-C stops them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -12,6 +12,8 @@ export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-opsdesk.settings.local}
 $BIN/python manage.py compile_translations
 $BIN/python manage.py migrate --noinput
 $BIN/python manage.py seed_demo --if-empty
+# The KPIs of the demo history (90 days), once: a restart computes only what is missing.
+$BIN/python manage.py compute_kpis --days 90 --missing | tail -n 1
 
 pids=()
 stop() {

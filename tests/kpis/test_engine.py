@@ -214,7 +214,7 @@ def test_compute_kpis_command(demo, open_days_kpi, capsys):
         call_command("compute_kpis", "--date", "2026-03-01", "--store", "NOPE")
     with pytest.raises(CommandError, match="unknown KPI"):
         call_command("compute_kpis", "--date", "2026-03-01", "--kpi", "nope")
-    with pytest.raises(CommandError, match="not both"):
+    with pytest.raises(CommandError, match="not more than one"):
         call_command(
             "compute_kpis", "--date", "2026-03-01", "--from", "2026-03-01", "--to", "2026-03-02"
         )
@@ -227,3 +227,28 @@ def test_tasks_run_the_same_engine(demo, open_days_kpi):
 
     result = compute_date.delay(DAY.isoformat(), None, "beat").get()
     assert result["status"] == "succeeded" and result["rows"] >= 11
+
+
+def test_compute_kpis_command_last_days_and_only_missing(demo, open_days_kpi, capsys):
+    """``make run`` computes the demo history once: --days N up to yesterday, --missing
+    skips the stores and dates already computed (a restart computes nothing again)."""
+    from django.utils import timezone
+
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    trading = Store.objects.exclude(status=Store.Status.PLANNED).count()
+    call_command("compute_kpis", "--days", "3", "--kpi", OPEN_DAYS.code, "--missing")
+    days = KpiStoreDay.objects.filter(business_date__gt=yesterday - datetime.timedelta(days=3))
+    assert days.count() == 3 * trading
+    assert KpiStoreDay.objects.order_by("-business_date").first().business_date == yesterday
+    first_run = {d.pk: d.computed_at for d in days}
+    KpiStoreDay.objects.filter(business_date=yesterday, store__code="SH001").delete()
+    runs_before = KpiRun.objects.count()
+    call_command("compute_kpis", "--days", "3", "--kpi", OPEN_DAYS.code, "--missing")
+    assert KpiRun.objects.count() == runs_before + 1  # only yesterday, only SH001
+    assert KpiRun.objects.order_by("-pk").first().store_count == 1
+    kept = {d.pk: d.computed_at for d in days.exclude(business_date=yesterday)}
+    assert all(first_run[pk] == at for pk, at in kept.items())
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("compute_kpis", "--days", "0")
+    with pytest.raises(CommandError, match="not more than one"):
+        call_command("compute_kpis", "--days", "3", "--date", "2026-03-01")
