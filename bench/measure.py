@@ -228,7 +228,7 @@ def pos_file(args) -> dict:
     from stores.models import Store
 
     stores = list(Store.objects.order_by("code").values_list("code", flat=True)[:50])
-    products = list(Product.objects.order_by("sku").values_list("sku", "price")[:500])
+    products = list(Product.objects.order_by("sku").values_list("sku", "retail_price")[:500])
     day = last_business_date()
     stamp = int(time.time())
     with open(args.path, "w", newline="", encoding="utf-8") as handle:
@@ -374,7 +374,7 @@ def check_url(args) -> dict:
 
     from opsdesk.accounts.models import User
 
-    client = Client()
+    client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(User.objects.get(username=args.user))
     response = client.get(args.url)
     return {"status": response.status_code, "bytes": len(response.content)}

@@ -26,6 +26,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opsdesk.db import bulk_update_values
 from stores.access import ensure_store_in_scope
 from stores.models import Store
 
@@ -208,7 +209,7 @@ def stock_movements_post(
         touched = list(levels.values())
         for level in touched:
             level.updated_at = at
-        StockLevel.objects.bulk_update(touched, ["on_hand", "avg_cost", "updated_at"])
+        bulk_update_values(StockLevel, touched, ["on_hand", "avg_cost", "updated_at"])
     return created
 
 
