@@ -182,23 +182,25 @@ ROUTES = {
         "api", obj="stores.TemplateVersion", roles=EDITORS, method="post", ok=400
     ),
     "checklists-api:templateversion-publish": Route(
-        "api", obj="stores.TemplateVersion", roles=EDITORS, method="post", ok=400
+        "api", obj="stores.TemplateVersion", roles=EDITORS, method="post", ok=409
     ),
     "checklists-api:schedule-list": Route("api"),
     "checklists-api:schedule-detail": Route("api", obj="stores.ChecklistSchedule"),
     "checklists-api:run-list": Route("api"),
     "checklists-api:run-detail": Route("api", obj="stores.ChecklistRun"),
     "checklists-api:run-answers": Route("api", obj="stores.ChecklistRun", method="post", ok=400),
-    "checklists-api:run-submit": Route("api", obj="stores.ChecklistRun", method="post", ok=400),
+    # 409: the record's state refuses it (already submitted, not an audit, not a draft).
+    "checklists-api:run-submit": Route("api", obj="stores.ChecklistRun", method="post", ok=409),
     "checklists-api:run-reopen": Route(
         "api", obj="stores.ChecklistRun", roles=REOPEN, method="post", ok=400
     ),
     "checklists-api:run-acknowledge": Route(
-        "api", obj="stores.ChecklistRun", roles=ACKNOWLEDGE, method="post", ok=400
+        "api", obj="stores.ChecklistRun", roles=ACKNOWLEDGE, method="post", ok=409
     ),
     "checklists-api:correctiveaction-list": Route("api"),
     "checklists-api:correctiveaction-detail": Route("api", obj="stores.CorrectiveAction"),
-    "checklists-api:photo-list": Route("api", method="post", ok=400),
+    # 415: a photo is uploaded as multipart/form-data, never as JSON.
+    "checklists-api:photo-list": Route("api", method="post", ok=415),
     # Inventory: every role reads; writes by role (rules.py), checked before the object.
     "inventory:stocklevel_list": Route("page"),
     "inventory:product_detail": Route("page", obj="inventory.Product"),

@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -7,18 +8,51 @@ def exception_handler(exc, context):
     """Map errors to the statuses the schema documents.
 
     - Services raise Django's ValidationError; the API answers it as a 400 like DRF's.
+    - A refusal coded ``conflict`` (``CONFLICT``) is a 409 with the same body: the request
+      was well formed, but the record's current state does not allow it (a submitted run
+      no longer changes, a code is taken). Documented with ``schema.CONFLICT_RESPONSE``.
     - Wrong credentials (DRF's ``authorization`` validation code, e.g. a bad password at
       ``auth/token/``) are a 401 with ``WWW-Authenticate``, not a 400: the request was
       well formed, the credentials were not accepted.
     """
     if isinstance(exc, DjangoValidationError):
-        detail = (
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        )
-        exc = exceptions.ValidationError(detail=detail)
+        conflict = _django_codes(exc) == {CONFLICT}
+        exc = (Conflict if conflict else exceptions.ValidationError)(detail=_detail(exc))
+    elif isinstance(exc, exceptions.ValidationError) and _only_code(exc, CONFLICT):
+        exc = Conflict(detail=exc.detail)
     elif isinstance(exc, exceptions.ValidationError) and _only_code(exc, "authorization"):
         exc = _credentials_refused(exc, context)
     return drf_exception_handler(exc, context)
+
+
+CONFLICT = "conflict"
+
+
+class Conflict(exceptions.APIException):
+    """409: refused in the record's current state; the body is shaped like a 400's."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("The record's current state does not allow this.")
+    default_code = CONFLICT
+
+
+def as_conflict(exc: DjangoValidationError) -> Conflict:
+    """A service's refusal as a 409, where the view knows the input itself was checked
+    (e.g. a partial update that only clashes with the stored values)."""
+    return Conflict(detail=_detail(exc))
+
+
+def _detail(exc: DjangoValidationError) -> dict:
+    return exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+
+
+def _django_codes(exc: DjangoValidationError) -> set:
+    errors = (
+        [e for errors in exc.error_dict.values() for e in errors]
+        if hasattr(exc, "error_dict")
+        else exc.error_list
+    )
+    return {e.code for e in errors}
 
 
 def _only_code(exc: exceptions.ValidationError, code: str) -> bool:
@@ -43,3 +77,19 @@ def _credentials_refused(exc, context) -> exceptions.AuthenticationFailed:
     else:  # as DRF does: a 401 must name a scheme, so without one it is a 403
         refused.status_code = status.HTTP_403_FORBIDDEN
     return refused
+
+
+def validate_or_404(serializer) -> dict:
+    """``serializer.is_valid()``, where naming a record that does not exist (or that you
+    may not see) is a 404, as in a URL or a filter (``stores.filters.ScopedFilterBackend``),
+    not a 400; any other error stays a 400. Returns the validated data."""
+    if serializer.is_valid():
+        return serializer.validated_data
+    errors = exceptions.ValidationError(serializer.errors)
+    if _only_code(errors, "does_not_exist"):
+        name = next(iter(serializer.errors))
+        field = serializer.fields[name]
+        field = getattr(field, "child_relation", field)
+        model = field.get_queryset().model
+        raise exceptions.NotFound(_("No such %(object)s.") % {"object": model._meta.verbose_name})
+    raise errors

@@ -11,9 +11,11 @@ import django_filters
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular import openapi
 from drf_spectacular.drainage import has_override
-from drf_spectacular.plumbing import get_view_model
+from drf_spectacular.plumbing import force_instance, get_view_model, is_patched_serializer
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
+
+from .fields import StrictCharField
 
 # What ``str.strip()`` removes (``str.isspace``), spelled for an ECMA/JSON Schema regex.
 _SPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
@@ -34,6 +36,14 @@ class ValidationErrorSerializer(serializers.Serializer):
 
     non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
 
+
+# A well-formed request the record's current state refuses (``exceptions.Conflict``): an
+# operation that can answer it declares it, e.g. ``responses={200: X, 409: CONFLICT_RESPONSE}``.
+CONFLICT_RESPONSE = OpenApiResponse(
+    ValidationErrorSerializer,
+    description="Refused in the record's current state (e.g. no longer editable): "
+    "the messages say why.",
+)
 
 ERROR_RESPONSES = {
     "401": OpenApiResponse(ErrorSerializer, description="Not signed in."),
@@ -65,6 +75,16 @@ class AutoSchema(openapi.AutoSchema):
                 responses[code]["description"] = response.description
         return responses
 
+    def _map_serializer(self, serializer, direction, bypass_extensions=False):
+        """A request serializer's rules across fields, which DRF checks in ``validate()``
+        (``schema_rules(partial=...)``: e.g. an ``anyOf``), join its schema."""
+        schema = super()._map_serializer(serializer, direction, bypass_extensions)
+        serializer = force_instance(serializer)
+        rules = getattr(serializer, "schema_rules", None)
+        if direction == "request" and rules is not None:
+            schema = {**schema, **rules(partial=is_patched_serializer(serializer, direction))}
+        return schema
+
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         """Say exactly what DRF accepts and returns where spectacular's mapping is looser."""
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
@@ -76,7 +96,28 @@ class AutoSchema(openapi.AutoSchema):
             schema.setdefault("example", "07:30:00")
         elif (
             direction == "request"
-            and type(field) is serializers.CharField
+            and isinstance(field, serializers.FileField)
+            and not field.allow_empty_file
+            and schema.get("format") == "binary"
+        ):
+            schema["minLength"] = 1  # DRF refuses an empty file
+        elif (
+            direction == "request"
+            and isinstance(field, serializers.DecimalField)
+            and schema.get("format") == "decimal"
+            and field.max_whole_digits is not None
+            and not field.localize
+        ):
+            # spectacular's pattern also matches "", "-" and ".", which DRF refuses.
+            whole, places = field.max_whole_digits, field.decimal_places
+            integer = rf"\d{{1,{whole}}}" if whole else "0"
+            digits = rf"{integer}(?:\.\d{{0,{places}}})?"
+            schema["pattern"] = (
+                rf"^-?(?:{digits}|\.\d{{1,{places}}})$" if places else rf"^-?{integer}$"
+            )
+        elif (
+            direction == "request"
+            and type(field) in (serializers.CharField, StrictCharField)
             and schema.get("type") == "string"
             and not {"format", "pattern", "enum"} & set(schema)
         ):
@@ -99,9 +140,10 @@ class AutoSchema(openapi.AutoSchema):
         parameters = super()._get_filter_parameters()
         filters = self._filterset_filters()
         text_filters = {n for n, f in filters.items() if isinstance(f, django_filters.CharFilter)}
+        names = _parameter_names(filters)
         for parameter in parameters:
             schema = parameter.get("schema", {})
-            if parameter["name"] in filters and parameter.get("in") == "query":
+            if parameter["name"] in names and parameter.get("in") == "query":
                 # django-filter ignores an empty value (?region=), as an HTML form sends it.
                 parameter["allowEmptyValue"] = True
             if (
@@ -132,3 +174,17 @@ class AutoSchema(openapi.AutoSchema):
             or self._get_pagination_parameters()
             or self.get_override_parameters()
         )
+
+
+def _parameter_names(filters: dict) -> set[str]:
+    """The query parameters of these filters: a range filter has two (``date_after``…)."""
+    names = set()
+    for name, filter_ in filters.items():
+        names.add(name)
+        # Never touch ``filter_.field`` here: on a FilterSet's class-level filter it would
+        # build and cache the form field without a request (an empty queryset for the
+        # scoped choice filters), and every later FilterSet would copy that cache.
+        widget = filter_.extra.get("widget") or filter_.field_class.widget
+        for suffix in getattr(widget, "suffixes", ()):
+            names.add(f"{name}_{suffix}" if suffix else name)
+    return names

@@ -1,6 +1,7 @@
 """One FilterSet per list, shared by the pages and the API."""
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +27,46 @@ def _visible_people(request):
     return users.filter(store_assignments__store__in=visible_store_ids(request.user)).distinct()
 
 
+class _YesNoSelect(forms.NullBooleanSelect):
+    """Hands the raw value to the field, which refuses what is not a yes or a no."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
+class _StrictNullBooleanField(forms.NullBooleanField):
+    widget = _YesNoSelect
+    VALUES = {"true": True, "false": False, "": None, "unknown": None, None: None}
+
+    def to_python(self, value):
+        if isinstance(value, bool):
+            return value
+        if value not in self.VALUES:
+            raise forms.ValidationError(_("Enter true or false."), code="invalid")
+        return self.VALUES[value]
+
+    def validate(self, value):
+        pass
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    """``true`` or ``false`` (empty, or the form's "unknown", does not filter); anything
+    else is refused (400) instead of being silently ignored."""
+
+    field_class = _StrictNullBooleanField
+
+
+class _ChoicesField(django_filters.fields.MultipleChoiceField):
+    def to_python(self, value):
+        return [v for v in super().to_python(value) if v != ""]
+
+
+class ChoicesFilter(django_filters.MultipleChoiceFilter):
+    """Several choices; an empty value (``?status=``, as a form sends it) is ignored."""
+
+    field_class = _ChoicesField
+
+
 def _store_filter():
     # An out-of-scope store is refused exactly like an unknown one (404 in the API).
     return django_filters.ModelChoiceFilter(
@@ -35,10 +76,8 @@ def _store_filter():
 
 class CorrectiveActionFilterSet(django_filters.FilterSet):
     store = _store_filter()
-    status = django_filters.MultipleChoiceFilter(
-        choices=CorrectiveAction.Status.choices, label=_("Status")
-    )
-    overdue = django_filters.BooleanFilter(
+    status = ChoicesFilter(choices=CorrectiveAction.Status.choices, label=_("Status"))
+    overdue = StrictBooleanFilter(
         method="filter_overdue",
         label=_("Overdue"),
         help_text=_("Open and past the due date."),
@@ -66,9 +105,7 @@ class CorrectiveActionFilterSet(django_filters.FilterSet):
 class ChecklistRunFilterSet(django_filters.FilterSet):
     store = _store_filter()
     kind = django_filters.ChoiceFilter(choices=ChecklistTemplate.Kind.choices, label=_("Kind"))
-    status = django_filters.MultipleChoiceFilter(
-        choices=ChecklistRun.Status.choices, label=_("Status")
-    )
+    status = ChoicesFilter(choices=ChecklistRun.Status.choices, label=_("Status"))
     timeliness = django_filters.ChoiceFilter(
         choices=ChecklistRun.Timeliness.choices, label=_("Timeliness")
     )
@@ -92,7 +129,7 @@ class ChecklistTemplateFilterSet(django_filters.FilterSet):
 
 class ChecklistScheduleFilterSet(django_filters.FilterSet):
     template = django_filters.CharFilter(field_name="template__code", label=_("Template code"))
-    active = django_filters.BooleanFilter(label=_("Active"))
+    active = StrictBooleanFilter(label=_("Active"))
 
     class Meta:
         model = ChecklistSchedule

@@ -18,6 +18,7 @@ from stores.models import RegionAssignment
 from stores.roles import Role
 
 from ..models import ChecklistPhoto, ChecklistRun, CorrectiveAction
+from .templates import CONFLICT
 
 # Days from the run's business date to the action's due date.
 CRITICAL_DUE_DAYS = 1
@@ -97,7 +98,7 @@ def corrective_action_update(
     if not _can_update(user, action):
         ensure_role(user, UPDATE_ROLES)
     if action.status == S.VERIFIED:
-        raise ValidationError(_("A verified action no longer changes."))
+        raise ValidationError(_("A verified action no longer changes."), code=CONFLICT)
     now = now or timezone.now()
     if note is not None:
         action.note = note.strip()[:4000]
@@ -115,12 +116,17 @@ def corrective_action_update(
         action.due_date = due_date
     if status is not None and status != action.status:
         if status not in S.values or status not in TRANSITIONS[action.status]:
-            raise ValidationError({"status": [_("This status change is not allowed.")]})
+            raise ValidationError(
+                {
+                    "status": [
+                        ValidationError(_("This status change is not allowed."), code=CONFLICT)
+                    ]
+                }
+            )
         if status == S.DONE:
             if not action.note and action.evidence_id is None:
-                raise ValidationError(
-                    {"note": [_("Say what was done, or add a photo, before closing.")]}
-                )
+                message = _("Say what was done, or add a photo, before closing.")
+                raise ValidationError({"note": [ValidationError(message, code=CONFLICT)]})
             action.closed_at, action.closed_by = now, user
         elif status == S.VERIFIED:
             ensure_role(user, VERIFY_ROLES)

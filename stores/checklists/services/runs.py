@@ -30,6 +30,7 @@ from ..models import (
 )
 from ..scheduling import occurs_on, run_times, store_open_on
 from ..scoring import item_passes, score_run
+from .templates import CONFLICT
 
 # Who fills a run: anyone in scope fills a store checklist; only auditors fill an audit.
 AUDIT_ROLES = frozenset({Role.REGIONAL_OPS, Role.HEAD_OFFICE, Role.ADMIN})
@@ -43,7 +44,9 @@ class MissingRequiredItems(ValidationError):
 
     def __init__(self, items: list[TemplateItem]):
         self.items = items
-        super().__init__({"missing_items": [item.prompt for item in items]})
+        super().__init__(
+            {"missing_items": [ValidationError(item.prompt, code=CONFLICT) for item in items]}
+        )
 
 
 def _fill_roles(run: ChecklistRun) -> frozenset:
@@ -59,7 +62,8 @@ def _ensure_editable(run: ChecklistRun) -> None:
     if run.status not in ChecklistRun.EDITABLE:
         raise ValidationError(
             _("This run is %(status)s and can no longer change.")
-            % {"status": run.get_status_display().lower()}
+            % {"status": run.get_status_display().lower()},
+            code=CONFLICT,
         )
 
 
@@ -203,7 +207,8 @@ def audit_start(
         raise ValidationError({"template": [_("Choose a visit audit template.")]})
     version = _published_versions([template.pk]).get(template.pk)
     if version is None:
-        raise ValidationError({"template": [_("This template has no published version.")]})
+        message = _("This template has no published version.")
+        raise ValidationError({"template": [ValidationError(message, code=CONFLICT)]})
     now = now or timezone.now()
     run = ChecklistRun.objects.create(
         kind=ChecklistTemplate.Kind.AUDIT,
@@ -347,10 +352,13 @@ def run_submit(*, user, run: ChecklistRun, now: datetime.datetime | None = None)
         _ensure_editable(run)
         if run.first_submitted_at is None:
             if run.day_ends_at is not None and now >= run.day_ends_at:
-                raise ValidationError(_("The business day of this checklist has ended."))
+                raise ValidationError(
+                    _("The business day of this checklist has ended."), code=CONFLICT
+                )
             if not run.allow_late and run.deadline_at is not None and now > run.deadline_at:
                 raise ValidationError(
-                    _("This checklist is past its deadline and does not accept late submission.")
+                    _("This checklist is past its deadline and does not accept late submission."),
+                    code=CONFLICT,
                 )
         sections = list(run.version.sections.all())
         items = list(TemplateItem.objects.filter(version_id=run.version_id))
@@ -413,7 +421,7 @@ def run_reopen(*, user, run: ChecklistRun, reason: str) -> ChecklistRun:
         raise ValidationError({"reason": [_("Say why the run is reopened.")]})
     run = ChecklistRun.objects.select_for_update().get(pk=run.pk)
     if run.status not in ChecklistRun.DONE:
-        raise ValidationError(_("Only a submitted run can be reopened."))
+        raise ValidationError(_("Only a submitted run can be reopened."), code=CONFLICT)
     run.status = ChecklistRun.Status.IN_PROGRESS
     run.submitted_at = None
     run.acknowledged_at = run.acknowledged_by = None
@@ -429,9 +437,9 @@ def run_acknowledge(*, user, run: ChecklistRun, note: str = "") -> ChecklistRun:
     ensure_role(user, ACKNOWLEDGE_ROLES)
     run = ChecklistRun.objects.select_for_update().get(pk=run.pk)
     if run.kind != ChecklistTemplate.Kind.AUDIT:
-        raise ValidationError(_("Only visit audits are acknowledged."))
+        raise ValidationError(_("Only visit audits are acknowledged."), code=CONFLICT)
     if run.status != ChecklistRun.Status.SUBMITTED:
-        raise ValidationError(_("Only a submitted audit can be acknowledged."))
+        raise ValidationError(_("Only a submitted audit can be acknowledged."), code=CONFLICT)
     run.status = ChecklistRun.Status.ACKNOWLEDGED
     run.acknowledged_at, run.acknowledged_by = timezone.now(), user
     run.save(update_fields=["status", "acknowledged_at", "acknowledged_by"])

@@ -17,6 +17,9 @@ from stores.roles import Role
 from ..models import ChecklistTemplate, TemplateItem, TemplateSection, TemplateVersion
 
 TEMPLATE_EDITORS = frozenset({Role.HEAD_OFFICE, Role.ADMIN})
+# The code of a refusal caused by a record's current state, not by the input (a run
+# already submitted, a version no longer a draft, a code taken): the API answers 409.
+CONFLICT = "conflict"
 
 
 def _ensure_draft(version: TemplateVersion) -> None:
@@ -25,7 +28,8 @@ def _ensure_draft(version: TemplateVersion) -> None:
     version.status = current.status
     if current.status != TemplateVersion.Status.DRAFT:
         raise ValidationError(
-            _("Only a draft changes. Edit the template to make a new draft version.")
+            _("Only a draft changes. Edit the template to make a new draft version."),
+            code=CONFLICT,
         )
 
 
@@ -41,7 +45,8 @@ def template_create(
     if kind not in ChecklistTemplate.Kind.values:
         raise ValidationError({"kind": [_("Unknown kind.")]})
     if ChecklistTemplate.objects.filter(code=code).exists():
-        raise ValidationError({"code": [_("A template with this code exists already.")]})
+        message = _("A template with this code exists already.")
+        raise ValidationError({"code": [ValidationError(message, code=CONFLICT)]})
     template = ChecklistTemplate(code=code, name=name.strip(), name_zh=name_zh.strip(), kind=kind)
     template.full_clean()
     template.save()
@@ -200,7 +205,9 @@ def template_version_publish(*, user, version: TemplateVersion) -> TemplateVersi
     version = TemplateVersion.objects.select_for_update().get(pk=version.pk)
     _ensure_draft(version)
     if not version.items.exists():
-        raise ValidationError(_("A version needs at least one item before it is published."))
+        raise ValidationError(
+            _("A version needs at least one item before it is published."), code=CONFLICT
+        )
     TemplateVersion.objects.filter(
         template_id=version.template_id, status=TemplateVersion.Status.PUBLISHED
     ).update(status=TemplateVersion.Status.RETIRED)
@@ -210,5 +217,7 @@ def template_version_publish(*, user, version: TemplateVersion) -> TemplateVersi
     try:
         version.save(update_fields=["status", "published_at", "published_by"])
     except IntegrityError:  # pragma: no cover - the row lock makes this unreachable
-        raise ValidationError(_("Another version was published at the same time.")) from None
+        raise ValidationError(
+            _("Another version was published at the same time."), code=CONFLICT
+        ) from None
     return version
