@@ -9,17 +9,22 @@ fast. Called by ``manage.py seed_demo`` after ``stores.demo.seed_stores``.
 from __future__ import annotations
 
 import datetime
+import io
 import random
 from collections import defaultdict
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import reverse
+from PIL import Image, ImageDraw
 
 from opsdesk.notifications.models import Notification
 from stores.models import OpeningHours, Store
 
 from .models import (
     Answer,
+    ChecklistPhoto,
     ChecklistRun,
     ChecklistSchedule,
     ChecklistTemplate,
@@ -31,6 +36,7 @@ from .models import (
 )
 from .scheduling import local_to_utc
 from .scoring import item_passes, score_run
+from .services.photos import PHOTO_ROOT, THUMB_SIDE
 from .services.runs import plan_runs
 
 
@@ -449,6 +455,7 @@ def seed_checklists(*, chain, days: int, seed: int, today: datetime.date) -> dic
     # 3. Answers, scores, events and corrective actions of the runs that were done,
     # scored before the runs are inserted (foreign keys resolve at bulk_create).
     answers, events, actions = [], [], []
+    photos = _store_photos(chain.stores, rng, manager_of, published_at)
     for run, plan in zip(runs + audits, plans, strict=True):
         if plan is None:
             continue
@@ -459,6 +466,8 @@ def seed_checklists(*, chain, days: int, seed: int, today: datetime.date) -> dic
         run_answers = {}
         for item in items_of[run.version_id]:
             answer = _answer(run, item, rng, user, at)
+            if item.kind == "photo" and not answer.not_applicable:
+                answer.photo = photos[run.store_id]
             answers.append(answer)
             run_answers[item.pk] = answer
         score = score_run(sections_of[run.version_id], items_of[run.version_id], run_answers)
@@ -539,6 +548,44 @@ def _outcome(run, rng, manager_of, staff_user, first_store):
     return ("submitted", user, at)
 
 
+def _store_photos(stores, rng, manager_of, at) -> dict[int, ChecklistPhoto]:
+    """One real photo file per store (a drawn storefront with its code), stored like an
+    upload (re-encoded JPEG and thumbnail under PHOTO_ROOT) and shown by the demo's
+    photo answers."""
+    photos = {}
+    for store in stores:
+        colour = tuple(rng.randint(60, 200) for _ in range(3))
+        image = Image.new("RGB", (640, 480), colour)
+        draw = ImageDraw.Draw(image)
+        draw.rectangle((80, 140, 560, 420), outline="white", width=6)
+        draw.text((100, 60), f"{store.code} storefront", fill="white")
+        thumb = image.copy()
+        thumb.thumbnail((THUMB_SIDE, THUMB_SIDE))
+        stem = f"{PHOTO_ROOT}/demo/{rng.getrandbits(128):032x}"
+        data = {}
+        for suffix, picture in ((".jpg", image), (".thumb.jpg", thumb)):
+            out = io.BytesIO()
+            picture.save(out, format="JPEG", quality=80)
+            data[suffix] = out.getvalue()
+        names = {}
+        for suffix, content in data.items():
+            # The same seed gives the same names: a re-seed replaces its files.
+            default_storage.delete(f"{stem}{suffix}")
+            names[suffix] = default_storage.save(f"{stem}{suffix}", ContentFile(content))
+        photos[store.pk] = ChecklistPhoto(
+            store=store,
+            image=names[".jpg"],
+            thumbnail=names[".thumb.jpg"],
+            width=image.width,
+            height=image.height,
+            size=len(data[".jpg"]),
+            uploaded_at=at,
+            uploaded_by=manager_of.get(store.pk),
+        )
+    ChecklistPhoto.objects.bulk_create(photos.values())
+    return photos
+
+
 def _answer(run, item, rng, user, at) -> Answer:
     fields = {"choice": "", "number": None, "text": "", "not_applicable": False}
     kind = item.kind
@@ -564,7 +611,7 @@ def _answer(run, item, rng, user, at) -> Answer:
         fields["text"] = ""
         if rng.random() < 0.3:
             fields["text"] = rng.choice(["All fine.", "Checked with the team.", "一切正常。"])
-    # photo items: answered, but the demo stores no image files.
+    # photo items: the store's demo photo is attached by the caller.
     passed = item_passes(
         item,
         not_applicable=fields["not_applicable"],

@@ -126,3 +126,35 @@ def test_seed_statements_grow_by_batches_not_rows(db):
     # Only the number of batches (thousands of rows each) grows, never per row.
     assert small <= large <= small + 8
     assert summary["answers"] > 5000
+
+
+def test_photo_answers_show_a_real_stored_photo(db, settings, tmp_path):
+    """Every answered photo item of the demo points at a photo whose files exist, of its
+    run's store, served like an upload (an image and its thumbnail)."""
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    _seed(stores=4, days=3)
+    answers = Answer.objects.filter(item__kind="photo", not_applicable=False).select_related(
+        "photo", "run"
+    )
+    assert answers.exists()
+    for answer in answers:
+        assert answer.photo is not None and answer.photo.store_id == answer.run.store_id
+        with Image.open(tmp_path / answer.photo.image) as image:
+            assert image.format == "JPEG" and image.size == (640, 480)
+        assert (tmp_path / answer.photo.thumbnail).stat().st_size > 0
+    # Seeding again with the same seed (as every test with the demo chain does)
+    # replaces the files instead of adding more.
+    import random
+
+    from stores.checklists.demo import _store_photos
+    from stores.models import Store
+
+    files = sorted(p for p in tmp_path.rglob("*") if p.is_file())
+    stores = list(Store.objects.order_by("pk"))
+    at = answers[0].photo.uploaded_at
+    for _ in range(2):
+        _store_photos(stores, random.Random(7), {}, at)
+        again = sorted(p for p in tmp_path.rglob("*") if p.is_file())
+        assert len(again) == len(files) + 2 * len(stores)
