@@ -163,6 +163,8 @@ def dashboard(database: str, url: str, seconds: int) -> dict:
     if not shutil.which("wrk"):
         raise RuntimeError("wrk is not installed (apt-get install wrk)")
     url = url or measure(database, "region_url", "--user=regional")["url"]
+    # As in production: hashed static files from the manifest (DEBUG is off).
+    manage(database, "collectstatic", "--noinput", "--verbosity", "0")
     checked = measure(database, "check_url", "--user=regional", f"--url={url}")
     if checked["status"] != 200:
         raise RuntimeError(f"{url} answers {checked['status']} to regional")
