@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from decimal import Decimal
 
 from django import forms
 from django.http import QueryDict
@@ -23,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from opsdesk.kpis import registry
-from opsdesk.kpis.models import KpiThreshold
+from opsdesk.kpis import thresholds as kpi_thresholds
 from opsdesk.kpis.selectors import kpi_rollup
 from stores.models import Region, Store
 
@@ -118,20 +117,6 @@ def period_range(period, month, start, end, *, today: datetime.date):
     return start, end
 
 
-def rag(code: str, value: Decimal | None, thresholds: dict) -> str:
-    """red / amber / green against head office's bands; "" with no value or no bands.
-
-    Higher is better: green at or above ``green``, amber at or above ``amber``. Lower is
-    better: green at or below ``green``, amber at or below ``amber``."""
-    band = thresholds.get(code)
-    if value is None or band is None:
-        return ""
-    green, amber = band
-    if registry.get(code).higher_is_better:
-        return "green" if value >= green else "amber" if value >= amber else "red"
-    return "green" if value <= green else "amber" if value <= amber else "red"
-
-
 def clean_params(user, query: QueryDict, today: datetime.date | None = None) -> dict:
     form = KpiTableForm(query, user=user, today=today)
     if not form.is_valid():
@@ -166,7 +151,7 @@ def kpi_table_rows(user, params: dict) -> list[tuple]:
         ]
     else:
         places = [("chain", ("", "", str(_("Chain"))))] if store_rows else []
-    thresholds = {t.code: (t.green, t.amber) for t in KpiThreshold.objects.all()}
+    bands = kpi_thresholds.bands()  # the one RAG rule of the dashboards and the API
     rows = []
     for kpi in registry.all_kpis():
         values = {
@@ -188,7 +173,14 @@ def kpi_table_rows(user, params: dict) -> list[tuple]:
                     value["value"] if value else None,
                     value["numerator"] if value else None,
                     value["denominator"] if value else None,
-                    rag(kpi.code, value["value"], thresholds) if value else "",
+                    (
+                        kpi_thresholds.rag(
+                            value["value"], bands.get(kpi.code), kpi.higher_is_better
+                        )
+                        or ""
+                    )
+                    if value
+                    else "",
                 )
             )
     rows.sort(key=lambda r: (r[0], r[1], r[3]))

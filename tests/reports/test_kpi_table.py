@@ -9,11 +9,12 @@ from django.forms import ValidationError as FormValidationError
 from django.urls import reverse
 
 from opsdesk.kpis import registry
+from opsdesk.kpis import thresholds as kpi_thresholds
 from opsdesk.kpis.models import KpiFact, KpiThreshold
 from opsdesk.kpis.selectors import kpi_rollup
 from opsdesk.reports import exports
 from opsdesk.reports.datasets import ExportError
-from opsdesk.reports.kpi_table import period_range, rag
+from opsdesk.reports.kpi_table import period_range
 from sales import selectors as sales_selectors
 from stores.models import Store
 from tests.reports.conftest import body, csv_rows, xlsx_rows
@@ -132,16 +133,24 @@ def test_rag_against_thresholds(demo, facts):
     KpiThreshold.objects.create(
         code="corrective_actions_overdue", green=Decimal(1), amber=Decimal(2)
     )
-    thresholds = {t.code: (t.green, t.amber) for t in KpiThreshold.objects.all()}
-    assert rag("checklist_compliance", Decimal(85), thresholds) == "green"
-    assert rag("checklist_compliance", Decimal(75), thresholds) == "amber"
-    assert rag("checklist_compliance", Decimal(60), thresholds) == "red"
-    assert rag("corrective_actions_overdue", Decimal("0.5"), thresholds) == "green"
-    assert rag("corrective_actions_overdue", Decimal(3), thresholds) == "red"
-    assert rag("audit_score", Decimal(3), thresholds) == ""
+    bands = kpi_thresholds.bands()
+
+    def rag(code, value):
+        return kpi_thresholds.rag(value, bands.get(code), registry.get(code).higher_is_better)
+
+    assert rag("checklist_compliance", Decimal(85)) == "green"
+    assert rag("checklist_compliance", Decimal(75)) == "amber"
+    assert rag("checklist_compliance", Decimal(60)) == "red"
+    assert rag("corrective_actions_overdue", Decimal("0.5")) == "green"
+    assert rag("corrective_actions_overdue", Decimal(3)) == "red"
+    assert rag("audit_score", Decimal(3)) is None
     rows = _rows(demo.user("headoffice"))
     assert {r[11] for r in rows if r[3] == "checklist_compliance"} <= {"green", "amber", "red"}
     assert {r[11] for r in rows if r[3] == "audit_score"} == {""}
+    # The export's colour is the dashboards' colour for the same value (one rule).
+    for row in rows:
+        if row[8] is not None:
+            assert row[11] == (rag(row[3], row[8]) or ""), row
 
 
 def test_periods():
