@@ -6,6 +6,7 @@ each message naming the line (1-based) and, when known, its SKU.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -70,3 +71,27 @@ def products_by_reference(references: list) -> dict[str, Product]:
                     continue
                 result[key] = product
     return result
+
+
+def product_lines(
+    lines: list[dict], products: dict[str, Product], errors: LineErrors, *, twice: str
+) -> Iterator[tuple[int, dict, Product, Decimal]]:
+    """The lines of a document that name a known product once with a valid quantity, as
+    (number, line, product, quantity); every other line adds its error to ``errors``
+    (``twice`` is the message for a product named again)."""
+    seen: set[int] = set()
+    for number, line in enumerate(lines, start=1):
+        product = products.get(str(line.get("product", "")).strip())
+        if product is None:
+            errors.add(number, _("Unknown product."))
+            continue
+        if product.pk in seen:
+            errors.add(number, twice, product.sku)
+            continue
+        seen.add(product.pk)
+        try:
+            quantity = parse_quantity(line.get("quantity"))
+        except ValueError as error:
+            errors.add(number, str(error), product.sku)
+            continue
+        yield number, line, product, quantity

@@ -17,7 +17,6 @@ from stores.models import Store
 
 from ..models import (
     MovementKind,
-    Product,
     ProductSupplier,
     PurchaseOrder,
     PurchaseOrderLine,
@@ -26,7 +25,7 @@ from ..models import (
     Supplier,
 )
 from ..rules import STOCK_WRITERS
-from ._lines import LineErrors, parse_quantity, products_by_reference
+from ._lines import LineErrors, parse_quantity, product_lines, products_by_reference
 from .ledger import MovementSpec, quantize_cost, stock_movements_post
 
 Status = PurchaseOrder.Status
@@ -59,21 +58,9 @@ def purchase_order_create(
         raise ValidationError({"lines": _("An order needs at least one line.")})
     products = products_by_reference([line.get("product") for line in lines])
     terms = _supplier_costs(supplier, [p.pk for p in products.values()])
-    errors, rows, seen = LineErrors(), [], set()
-    for number, line in enumerate(lines, start=1):
-        product = products.get(str(line.get("product", "")).strip())
-        if product is None:
-            errors.add(number, _("Unknown product."))
-            continue
-        if product.pk in seen:
-            errors.add(number, _("This product is on the order twice."), product.sku)
-            continue
-        seen.add(product.pk)
-        try:
-            quantity = parse_quantity(line.get("quantity"))
-        except ValueError as error:
-            errors.add(number, str(error), product.sku)
-            continue
+    errors, rows = LineErrors(), []
+    twice = _("This product is on the order twice.")
+    for number, line, product, quantity in product_lines(lines, products, errors, twice=twice):
         cost = line.get("unit_cost")
         if cost in (None, ""):
             cost = terms.get(product.pk, product.cost)
@@ -263,21 +250,9 @@ def supplier_return_post(
             store=store, product__in=[p.pk for p in products.values()]
         ).values_list("product_id", "on_hand")
     )
-    errors, specs, seen = LineErrors(), [], set()
-    for number, line in enumerate(lines, start=1):
-        product: Product | None = products.get(str(line.get("product", "")).strip())
-        if product is None:
-            errors.add(number, _("Unknown product."))
-            continue
-        if product.pk in seen:
-            errors.add(number, _("This product is returned twice."), product.sku)
-            continue
-        seen.add(product.pk)
-        try:
-            quantity = parse_quantity(line.get("quantity"))
-        except ValueError as error:
-            errors.add(number, str(error), product.sku)
-            continue
+    errors, specs = LineErrors(), []
+    twice = _("This product is returned twice.")
+    for number, _line, product, quantity in product_lines(lines, products, errors, twice=twice):
         if quantity > on_hand.get(product.pk, 0):
             errors.add(number, _("More than the stock on hand."), product.sku)
             continue

@@ -30,7 +30,7 @@ from stores.roles import Role
 
 from ..models import MovementKind, StockLevel, Transfer, TransferLine
 from ..rules import STOCK_WRITERS, TRANSFER_APPROVERS
-from ._lines import LineErrors, parse_quantity, products_by_reference
+from ._lines import LineErrors, parse_quantity, product_lines, products_by_reference
 from .ledger import MovementSpec, quantize_cost, stock_movements_post
 
 Status = Transfer.Status
@@ -64,21 +64,9 @@ def transfer_request(
     if not lines:
         raise ValidationError({"lines": _("A transfer needs at least one line.")})
     products = products_by_reference([line.get("product") for line in lines])
-    errors, rows, seen = LineErrors(), [], set()
-    for number, line in enumerate(lines, start=1):
-        product = products.get(str(line.get("product", "")).strip())
-        if product is None:
-            errors.add(number, _("Unknown product."))
-            continue
-        if product.pk in seen:
-            errors.add(number, _("This product is on the transfer twice."), product.sku)
-            continue
-        seen.add(product.pk)
-        try:
-            quantity = parse_quantity(line.get("quantity"))
-        except ValueError as error:
-            errors.add(number, str(error), product.sku)
-            continue
+    errors, rows = LineErrors(), []
+    twice = _("This product is on the transfer twice.")
+    for _number, _line, product, quantity in product_lines(lines, products, errors, twice=twice):
         rows.append(TransferLine(product=product, quantity_requested=quantity))
     errors.raise_if_any()
     with transaction.atomic():
