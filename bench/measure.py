@@ -75,8 +75,11 @@ def turnover_floor(day: datetime.date) -> int:
 
 
 def kpis_one_date(args) -> dict:
+    """The job for every store of the chain (``store_ids`` not given: all trading stores,
+    as the nightly run), then the floor, alternately, in this one process."""
     from opsdesk.kpis import registry
     from opsdesk.kpis.engine import compute_kpis
+    from stores.models import Store
 
     day = args.date or last_business_date()
     compute_kpis(business_date=day, trigger="bench")  # warm the caches, as the floor's
@@ -89,13 +92,53 @@ def kpis_one_date(args) -> dict:
     return {
         "date": day.isoformat(),
         "kpis": len(registry.all_kpis()),
+        "chain_stores": Store.objects.count(),
         "stores": run.store_count,
+        "floor_stores": turnover_floor(day),
         "rows": run.row_count,
         "seconds": round(job, 3),
         "floor_seconds": round(floor, 3),
         "ratio": round(job / floor, 2) if floor else None,
         "runs": [round(t, 3) for t in job_times],
         "floor_runs": [round(t, 3) for t in floor_times],
+    }
+
+
+def kpis_split(args) -> dict:
+    """Where the job's time goes: each KPI's ``compute`` for every trading store, timed
+    (median of ``--repeat``) alone and, in registry order inside one run cache as the
+    job runs them, marginally (figures shared by several KPIs count for the first)."""
+    from opsdesk.kpis import registry
+    from opsdesk.kpis.engine import stores_for
+
+    day = args.date or last_business_date()
+    stores = stores_for(day)
+    kpis = registry.all_kpis()
+    run_cache = getattr(registry, "run_cache", None)  # absent before the shared pass
+    alone = {}
+    for kpi in kpis:
+        alone[kpi.code] = round(
+            median_seconds(lambda k=kpi: k.compute(day, stores), args.repeat)[0], 3
+        )
+    marginal = {}
+    if run_cache is not None:
+        runs = []
+        for _ in range(args.repeat):
+            times = {}
+            with run_cache():
+                for kpi in kpis:
+                    started = time.perf_counter()
+                    kpi.compute(day, stores)
+                    times[kpi.code] = time.perf_counter() - started
+            runs.append(times)
+        marginal = {k.code: round(statistics.median(r[k.code] for r in runs), 3) for k in kpis}
+    return {
+        "date": day.isoformat(),
+        "stores": len(stores),
+        "alone": alone,
+        "alone_total": round(sum(alone.values()), 3),
+        "in_one_run": marginal,
+        "in_one_run_total": round(sum(marginal.values()), 3),
     }
 
 
@@ -268,10 +311,13 @@ def pos_import(args) -> dict:
 
     result = import_file(path_opener=opener, user=None, encoding="utf-8")
     seconds = time.perf_counter() - started
-    lines = getattr(result, "lines", None) or getattr(result, "rows", None) or args.rows
+    if not result.written or result.lines_created + result.duplicates != args.rows:
+        raise RuntimeError(f"the import did not write the file: {result}")
     return {
         "rows": args.rows,
-        "result": str(lines),
+        "receipts_created": result.receipts_created,
+        "lines_created": result.lines_created,
+        "duplicates": result.duplicates,
         "seconds": round(seconds, 2),
         "rows_per_s": round(args.rows / seconds),
         "peak_mb": round(peak_mb(), 1),
@@ -395,6 +441,7 @@ def region_url(args) -> dict:
 MEASUREMENTS = {
     "region_url": region_url,
     "kpis_one_date": kpis_one_date,
+    "kpis_split": kpis_split,
     "kpis_backfill": kpis_backfill,
     "export_csv": export_csv,
     "copy_to": copy_to,

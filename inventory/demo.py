@@ -214,7 +214,15 @@ SUPPLIERS = [
 ]
 CONTACTS = ["Chen", "Lim", "Wong", "Zhang"]
 COUNT_REASON = "Stock count"
-SNAPSHOT_COLUMNS = ["store_id", "product_id", "business_date", "on_hand", "avg_cost", "value"]
+SNAPSHOT_COLUMNS = [
+    "store_id",
+    "product_id",
+    "business_date",
+    "on_hand",
+    "avg_cost",
+    "value",
+    "last_sold_on",
+]
 
 
 def _ean13(number: int) -> str:
@@ -369,6 +377,9 @@ def _simulate(rng, stores, products, suppliers, terms, categories, managers, day
     velocity = {p.pk: rng.choice([1, 1, 2, 2, 3, 4, 6]) for p in products}
     # state[(store, product)] = [on_hand, avg_cost]
     state: dict = {}
+    # last_sold[(store, product)] = the business date of its latest sale movement, as
+    # the snapshot job writes it into each snapshot (a customer return is not a sale).
+    last_sold: dict = {}
     pending: dict = {}  # date -> [(store, order, lines)]
     rules = []
     store_ids = [s.pk for s in stores]
@@ -381,6 +392,8 @@ def _simulate(rng, stores, products, suppliers, terms, categories, managers, day
             cost = avg
         on_hand, avg = apply_movement(on_hand, avg, kind, qty, cost)
         state[key] = (on_hand, avg)
+        if kind == MovementKind.SALE:
+            last_sold[key] = date
         sim.movement_count += 1
         # Documents get their numbers when written at the end; text references go daily.
         (sim.day_movements if isinstance(ref, str) else sim.movements).append(
@@ -536,10 +549,11 @@ def _simulate(rng, stores, products, suppliers, terms, categories, managers, day
         places = D("0.0001")
         lines = [
             f"{store_id}\t{product_id}\t{day}\t{on_hand}\t{avg}\t"
-            f"{(on_hand * avg).quantize(places)}\n"
+            f"{(on_hand * avg).quantize(places)}\t{last_sold.get(key, NULL)}\n"
             for store_id in store_ids
             for product_id in product_ids
-            for on_hand, avg in (state[(store_id, product_id)],)
+            for key in ((store_id, product_id),)
+            for on_hand, avg in (state[key],)
         ]
         _copy(StockSnapshot, SNAPSHOT_COLUMNS, lines)
         sim.snapshot_rows += len(lines)

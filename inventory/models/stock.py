@@ -169,7 +169,13 @@ class StockLevel(models.Model):
 
 
 class StockSnapshot(models.Model):
-    """Stock on hand and its value at a store's close of one business date."""
+    """Stock on hand and its value at a store's close of one business date.
+
+    ``last_sold_on`` is the latest business date, on or before this one, with a ``sale``
+    movement of the product in the store (a customer return is not a sale); empty when
+    it never sold. The stockout KPI reads it from one day of snapshots instead of
+    scanning 28 days of sales.
+    """
 
     store = models.ForeignKey(
         Store, on_delete=models.PROTECT, related_name="stock_snapshots", verbose_name=_("store")
@@ -181,6 +187,7 @@ class StockSnapshot(models.Model):
     on_hand = models.DecimalField(_("on hand"), **QTY)
     avg_cost = models.DecimalField(_("average cost"), **COST)
     value = models.DecimalField(_("value"), **VALUE)
+    last_sold_on = models.DateField(_("last sold on"), null=True, blank=True)
 
     scope_store_path = "store"
     objects = ScopedQuerySet.as_manager()

@@ -9,7 +9,11 @@ the same rows:
   carries the level right after it (``on_hand_after``, ``avg_cost_after``).
 
 Rows are written for every product the store has ever moved by that date; value is
-on hand × average cost, rounded to 4 places.
+on hand × average cost, rounded to 4 places; ``last_sold_on`` is the product's latest
+business date with a ``sale`` movement up to that date, carried forward from the store's
+previous snapshot and updated from its sales since (and at least from those of the last
+``LAST_SOLD_LOOKBACK_DAYS`` days, for late postings): one date never reads the whole
+history.
 
 The same transaction rewrites the store-date's ``StockSnapshotSummary`` (SKUs, units and
 value summed from those rows): the inventory KPIs read it instead of every snapshot row.
@@ -21,12 +25,13 @@ from __future__ import annotations
 import datetime
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from stores.models import OpeningHours, Store
 
 from ..models import (
+    MovementKind,
     StockLevel,
     StockMovement,
     StockSnapshot,
@@ -34,24 +39,47 @@ from ..models import (
     StockSnapshotSummary,
 )
 
+# How many days before the date the job re-reads the store's sales for ``last_sold_on``,
+# beyond the previous snapshot: a sale posted late (a POS file imported days after) within
+# it still counts. At least the stockout KPI's 28 active days, so that KPI is exact.
+LAST_SOLD_LOOKBACK_DAYS = 28
+
 # Table names are filled in from the models' _meta; every value is a query parameter.
 _UPSERT = (
-    "INSERT INTO {snapshot} (store_id, product_id, business_date, on_hand, avg_cost, value) "
+    "INSERT INTO {snapshot} "
+    "(store_id, product_id, business_date, on_hand, avg_cost, value, last_sold_on) "
     "{select} ON CONFLICT (store_id, product_id, business_date) DO UPDATE SET "
-    "on_hand = EXCLUDED.on_hand, avg_cost = EXCLUDED.avg_cost, value = EXCLUDED.value"
+    "on_hand = EXCLUDED.on_hand, avg_cost = EXCLUDED.avg_cost, value = EXCLUDED.value, "
+    "last_sold_on = EXCLUDED.last_sold_on"
+)
+# last_sold_on: the later of the previous snapshot's (p, carried forward) and the
+# product's last sale in the bounded window after it (r). Parameters: the previous
+# snapshot's date (NULL when none), the store, the sale kind, the window's exclusive
+# start, the date.
+_LAST_SOLD = (
+    "CASE WHEN r.sold_on IS NULL THEN p.last_sold_on "
+    "WHEN p.last_sold_on IS NULL OR p.last_sold_on < r.sold_on THEN r.sold_on "
+    "ELSE p.last_sold_on END"
+)
+_LAST_SOLD_JOINS = (
+    "LEFT JOIN {snapshot} p ON p.store_id = {row}.store_id "
+    "AND p.product_id = {row}.product_id AND p.business_date = %s "
+    "LEFT JOIN (SELECT product_id, MAX(business_date) AS sold_on FROM {movement} "
+    "WHERE store_id = %s AND kind = %s AND business_date > %s AND business_date <= %s "
+    "GROUP BY product_id) r ON r.product_id = {row}.product_id"
 )
 _FROM_LEVELS = (
-    "SELECT l.store_id, l.product_id, %s, l.on_hand, l.avg_cost, ROUND(l.on_hand * l.avg_cost, 4) "
-    "FROM {level} l WHERE l.store_id = %s "
+    "SELECT l.store_id, l.product_id, %s, l.on_hand, l.avg_cost, ROUND(l.on_hand * l.avg_cost, 4), "
+    "{last_sold} FROM {level} l {joins} WHERE l.store_id = %s "
     # a product enters the snapshots with its first movement, as from the ledger below
     "AND EXISTS (SELECT 1 FROM {movement} m "
     "WHERE m.store_id = l.store_id AND m.product_id = l.product_id)"
 )
 _FROM_LEDGER = (
     "SELECT m.store_id, m.product_id, %s, m.on_hand_after, m.avg_cost_after, "
-    "ROUND(m.on_hand_after * m.avg_cost_after, 4) FROM {movement} m WHERE m.id IN ("
-    "SELECT MAX(id) FROM {movement} WHERE store_id = %s AND business_date <= %s "
-    "GROUP BY product_id)"
+    "ROUND(m.on_hand_after * m.avg_cost_after, 4), {last_sold} FROM {movement} m {joins} "
+    "WHERE m.id IN (SELECT MAX(id) FROM {movement} WHERE store_id = %s "
+    "AND business_date <= %s GROUP BY product_id)"
 )
 
 # Sum one store-date's (or a range's) snapshot rows into the summary; idempotent.
@@ -64,24 +92,31 @@ _SUMMARY = (
 )
 
 
-def _sql(select: str) -> str:
+def _sql(select: str, row: str) -> str:
     names = {
         "snapshot": StockSnapshot,
         "level": StockLevel,
         "movement": StockMovement,
     }
     tables = {key: connection.ops.quote_name(model._meta.db_table) for key, model in names.items()}
-    return _UPSERT.format(snapshot=tables["snapshot"], select=select.format(**tables))
+    joins = _LAST_SOLD_JOINS.format(row=row, **tables)
+    return _UPSERT.format(
+        snapshot=tables["snapshot"],
+        select=select.format(last_sold=_LAST_SOLD, joins=joins, **tables),
+    )
 
 
 def stock_snapshot_take(*, store_id: int, business_date: datetime.date) -> int:
     """Snapshot one store for one business date; idempotent. Returns the row count."""
     store = Store.objects.get(pk=store_id)
     with transaction.atomic(), connection.cursor() as cursor:
+        last_sold = _last_sold_params(store_id, business_date)
         if business_date >= store.business_date():
-            cursor.execute(_sql(_FROM_LEVELS), [business_date, store_id])
+            cursor.execute(_sql(_FROM_LEVELS, "l"), [business_date, *last_sold, store_id])
         else:
-            cursor.execute(_sql(_FROM_LEDGER), [business_date, store_id, business_date])
+            cursor.execute(
+                _sql(_FROM_LEDGER, "m"), [business_date, *last_sold, store_id, business_date]
+            )
         rows = cursor.rowcount
         cursor.execute(
             _summary_sql("store_id = %s AND business_date = %s"), [store_id, business_date]
@@ -92,6 +127,22 @@ def stock_snapshot_take(*, store_id: int, business_date: datetime.date) -> int:
             defaults={"rows": max(rows, 0), "finished_at": timezone.now()},
         )
     return rows
+
+
+def _last_sold_params(store_id: int, business_date: datetime.date) -> list:
+    """The parameters of ``_LAST_SOLD_JOINS``: carry forward from the store's latest
+    snapshot before the date and read its sales after that snapshot, and at least those
+    of the ``LAST_SOLD_LOOKBACK_DAYS`` days to the date. Only a store's first snapshot
+    reads all its sales. One query (the previous snapshot's date, by index)."""
+    previous = StockSnapshot.objects.filter(
+        store_id=store_id, business_date__lt=business_date
+    ).aggregate(previous=Max("business_date"))["previous"]
+    since = business_date - datetime.timedelta(days=LAST_SOLD_LOOKBACK_DAYS)
+    if previous is None:
+        since = datetime.date.min
+    elif previous < since:
+        since = previous
+    return [previous, store_id, MovementKind.SALE.value, since, business_date]
 
 
 def _summary_sql(where: str) -> str:

@@ -129,8 +129,9 @@ def _compute_rows(kpis, business_date, stores: list[int]) -> list[KpiFact]:
     rows = []
     if not stores:
         return rows
-    for kpi in kpis:
-        values = kpi.compute(business_date, stores)
+    with registry.run_cache():
+        computed = [(kpi, kpi.compute(business_date, stores)) for kpi in kpis]
+    for kpi, values in computed:
         for store_id in stores:
             if store_id not in values:
                 continue

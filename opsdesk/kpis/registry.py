@@ -17,12 +17,19 @@ Each value is a ``Decimal`` or ``None`` (no data), in a bounded number of querie
   (ratio of summed numerators and denominators of its facts).
 - ``sales_attainment_mtd``: ``{"mtd": …}``, the month-to-date attainment at ``end`` (the
   facts of the 1st of ``end``'s month to ``end``, summed), whatever ``start`` is.
+
+KPIs that read the same figures (turnover, sell-through and shrinkage sum the same 30
+days of movements; ATV and UPT the same day of sales) get them through ``shared``: inside
+one ``run_cache()`` (the engine opens one per run) each is read once; outside, every call
+reads.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -79,3 +86,29 @@ def all_kpis(codes: Iterable[str] | None = None) -> list[Kpi]:
     if unknown:
         raise KeyError(f"unknown KPI codes: {sorted(unknown)}")
     return [_REGISTRY[c] for c in sorted(set(codes))]
+
+
+_run_cache: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "kpi_run_cache", default=None
+)
+
+
+@contextlib.contextmanager
+def run_cache() -> Iterator[None]:
+    """A cache for ``shared`` figures, for the duration of one run of the job."""
+    token = _run_cache.set({})
+    try:
+        yield
+    finally:
+        _run_cache.reset(token)
+
+
+def shared(key: Hashable, read: Callable[[], object]):
+    """``read()``, once per ``key`` inside a ``run_cache()`` (every time outside one).
+    The key names the figures and everything they depend on (dates, store ids)."""
+    cache = _run_cache.get()
+    if cache is None:
+        return read()
+    if key not in cache:
+        cache[key] = read()
+    return cache[key]

@@ -17,18 +17,20 @@ D = Decimal
 def _rows(store, date):
     return sorted(
         StockSnapshot.objects.filter(store=store, business_date=date).values_list(
-            "product_id", "on_hand", "avg_cost", "value"
+            "product_id", "on_hand", "avg_cost", "value", "last_sold_on"
         )
     )
 
 
 def test_past_date_snapshot_is_recomputed_from_the_ledger_identically(demo):
     """The demo wrote a snapshot per day from its simulation; the service, run again
-    for a past date from the ledger, gives exactly the same rows (and is idempotent)."""
+    for a past date from the ledger, gives exactly the same rows, their last sale date
+    included (and is idempotent)."""
     store = f.store("SH001")
     date = StockSnapshot.objects.filter(store=store).order_by("business_date")[5].business_date
     seeded = _rows(store, date)
     assert seeded
+    assert any(row[-1] == date for row in seeded)  # the demo sells every day
     assert stock_snapshot_take(store_id=store.pk, business_date=date) == len(seeded)
     assert _rows(store, date) == seeded
     stock_snapshot_take(store_id=store.pk, business_date=date)

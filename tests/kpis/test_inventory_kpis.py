@@ -16,6 +16,7 @@ from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import Max
 from django.test.utils import CaptureQueriesContext
 
 from inventory.models import (
@@ -93,6 +94,11 @@ def move(store, product, kind, quantity, cost, date, on_hand_after="0"):
 
 
 def snap(store, product, date, on_hand, cost="1"):
+    """A snapshot as the snapshot job writes it: ``last_sold_on`` from the sale
+    movements already created (on or before its date)."""
+    last_sold = StockMovement.objects.filter(
+        store=store, product=product, kind=MovementKind.SALE, business_date__lte=date
+    ).aggregate(last=Max("business_date"))["last"]
     StockSnapshot.objects.create(
         store=store,
         product=product,
@@ -100,6 +106,7 @@ def snap(store, product, date, on_hand, cost="1"):
         on_hand=D(on_hand),
         avg_cost=D(cost),
         value=D(on_hand) * D(cost),
+        last_sold_on=last_sold,
     )
 
 
@@ -352,6 +359,50 @@ def test_stockout_rate_window(stockouts):
     assert values("stockout_rate", d(30), [a, b]) == {a.pk: (D(4), D(4))}
 
 
+def test_stockout_rate_reads_last_sold_on_from_one_day_of_snapshots(chain):
+    a = chain["store"]("A")
+    p1, p2, p3, p4 = chain["products"][:4]
+    # No sale movement at all: the snapshots' last sale dates say which SKUs are active.
+    for product, on_hand, sold in (
+        (p1, "0", d(4)),  # the first day of the 28: active, out
+        (p2, "3", d(31)),  # active
+        (p3, "0", d(3)),  # the day before the 28: inactive
+        (p4, "0", None),  # never sold
+    ):
+        StockSnapshot.objects.create(
+            store=a,
+            product=product,
+            business_date=DAY,
+            on_hand=D(on_hand),
+            avg_cost=D(1),
+            value=D(on_hand),
+            last_sold_on=sold,
+        )
+    # Another day's snapshot is not read.
+    snap(a, p3, d(30), "0")
+    StockSnapshot.objects.filter(business_date=d(30)).update(last_sold_on=d(30))
+    with CaptureQueriesContext(connection) as queries:
+        assert values("stockout_rate", DAY, [a]) == {a.pk: (D(1), D(2))}
+    (query,) = queries
+    assert "inventory_stockmovement" not in query["sql"]
+
+
+def test_stockout_rate_from_the_snapshot_job(chain):
+    a = chain["store"]("A")
+    p1, p2, p3 = chain["products"][:3]
+    move(a, p1, MovementKind.RECEIPT, "5", "1", d(1), on_hand_after="5")
+    move(a, p1, MovementKind.SALE, "-5", "1", d(10), on_hand_after="0")  # active, out
+    move(a, p2, MovementKind.RECEIPT, "5", "1", d(1), on_hand_after="5")
+    move(a, p2, MovementKind.SALE, "-1", "1", d(2), on_hand_after="4")  # sold before the 28
+    move(a, p2, MovementKind.SALE, "-4", "1", d(3), on_hand_after="0")
+    move(a, p3, MovementKind.SALE, "-1", "1", d(31), on_hand_after="-1")  # active, out
+    move(a, p3, MovementKind.CUSTOMER_RETURN, "1", "1", d(31), on_hand_after="0")
+    for date in (d(1), d(30), DAY):
+        stock_snapshot_take(store_id=a.pk, business_date=date)
+    assert values("stockout_rate", DAY, [a]) == {a.pk: (D(2), D(2))}
+    assert values("stockout_rate", d(30), [a]) == {a.pk: (D(2), D(2))}  # P1, P2 (03-03)
+
+
 # --- shrinkage_rate ------------------------------------------------------------------
 
 
@@ -504,6 +555,37 @@ def test_query_count_does_not_grow_with_stores(chain):
             assert len(few) == len(lots) <= 2, code
 
 
+def test_the_run_reads_the_window_of_movements_once(chain):
+    stores = [_busy_store(chain, "W1"), _busy_store(chain, "W2", "Asia/Shanghai")]
+    stock_snapshot_summary_rebuild()
+    window = ["inventory_turnover_30d", "shrinkage_rate", "sell_through_30d"]
+    separately = {code: values(code, DAY, stores) for code in window}
+    with CaptureQueriesContext(connection) as queries:
+        compute_kpis(business_date=DAY, codes=INVENTORY_CODES)
+    reads = [q for q in queries if 'FROM "inventory_stockmovement"' in q["sql"]]
+    assert len(reads) == 1
+    for code in window:
+        kpi = registry.get(code)
+        assert {f[0]: (f[3], f[4]) for f in facts(code)} == separately[code], code
+        assert all(f[5] == kpi.value(f[3], f[4]) for f in facts(code)), code
+
+
+def test_shared_reads_once_per_run_cache():
+    calls = []
+
+    def read():
+        calls.append(1)
+        return len(calls)
+
+    assert registry.shared("k", read) == 1
+    assert registry.shared("k", read) == 2  # outside a run: every call reads
+    with registry.run_cache():
+        assert registry.shared("k", read) == 3
+        assert registry.shared("k", read) == 3
+        assert registry.shared("other", read) == 4
+    assert registry.shared("k", read) == 5  # the run's cache is gone
+
+
 def test_rerun_gives_identical_rows(chain):
     stores = [_busy_store(chain, "I1"), _busy_store(chain, "I2", "Asia/Shanghai")]
     stock_snapshot_summary_rebuild()
@@ -616,3 +698,6 @@ def test_demo_chain_has_a_value_for_every_inventory_kpi(demo):
     rows = StockSnapshot.objects.filter(store=store, business_date=last)
     assert summary.skus == rows.count()
     assert summary.value == sum((r.value for r in rows), D(0))
+    # The demo writes each snapshot's last sale date, as the snapshot job does.
+    assert rows.filter(last_sold_on=last).exists()
+    assert not rows.filter(last_sold_on__gt=last).exists()

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from inventory import selectors
 from sales import selectors as sales_selectors
 
-from ..registry import Kpi, Values, register
+from ..registry import Kpi, Values, register, shared
 from ._common import ZERO, fact_sums, percentile, q, window_start
 
 TURNOVER_DAYS = 30
@@ -22,6 +22,18 @@ ACTIVE_DAYS = 28
 SHRINKAGE_DAYS = 30
 SELL_THROUGH_DAYS = 30
 P90 = Decimal("0.9")
+
+
+def _movement_totals(
+    business_date: datetime.date, days: int, store_ids: list[int]
+) -> dict[int, selectors.KpiMovementTotals]:
+    """The stores' movements over the ``days`` days to the date, summed in one pass that
+    turnover, sell-through and shrinkage share within a run (they read the same days)."""
+    start = window_start(business_date, days)
+    return shared(
+        ("inventory.movement_totals", start, business_date, tuple(store_ids)),
+        lambda: selectors.kpi_movement_totals(start=start, end=business_date, store_ids=store_ids),
+    )
 
 
 def _turnover(business_date: datetime.date, store_ids: list[int]) -> Values:
@@ -32,12 +44,15 @@ def _turnover(business_date: datetime.date, store_ids: list[int]) -> Values:
     """
     start = window_start(business_date, TURNOVER_DAYS)
     inventory = selectors.kpi_inventory_value(start=start, end=business_date, store_ids=store_ids)
-    cogs = selectors.kpi_cost_of_goods_sold(start=start, end=business_date, store_ids=store_ids)
-    return {
-        store_id: (q(cogs.get(store_id, ZERO)), q(value / days))
-        for store_id, (value, days) in inventory.items()
-        if days
-    }
+    moved = _movement_totals(business_date, TURNOVER_DAYS, store_ids)
+    values = {}
+    for store_id, (value, days) in inventory.items():
+        if not days:
+            continue
+        totals = moved.get(store_id)
+        cogs = totals.cost_of_goods_sold if totals else None
+        values[store_id] = (q(cogs or ZERO), q(value / days))
+    return values
 
 
 def _days_on_hand(store_ids: list[int], start: datetime.date, end: datetime.date) -> dict:
@@ -80,7 +95,8 @@ def _stockout(business_date: datetime.date, store_ids: list[int]) -> Values:
 
 def _shrinkage(business_date: datetime.date, store_ids: list[int]) -> Values:
     start = window_start(business_date, SHRINKAGE_DAYS)
-    lost = selectors.kpi_shrinkage_value(start=start, end=business_date, store_ids=store_ids)
+    moved = _movement_totals(business_date, SHRINKAGE_DAYS, store_ids)
+    lost = {s: t.shrinkage_value for s, t in moved.items() if t.shrinkage_value is not None}
     sales = sales_selectors.kpi_net_sales(start=start, end=business_date, store_ids=store_ids)
     return {
         s: (q(lost.get(s, ZERO)), q(sales.get(s, ZERO)))
@@ -91,7 +107,11 @@ def _shrinkage(business_date: datetime.date, store_ids: list[int]) -> Values:
 
 def _sell_through(business_date: datetime.date, store_ids: list[int]) -> Values:
     start = window_start(business_date, SELL_THROUGH_DAYS)
-    moved = selectors.kpi_units_sold_received(start=start, end=business_date, store_ids=store_ids)
+    moved = {
+        s: t.units_sold_received
+        for s, t in _movement_totals(business_date, SELL_THROUGH_DAYS, store_ids).items()
+        if t.units_sold_received is not None
+    }
     # On hand at the start = at the close of the day before the window.
     opening = selectors.kpi_units_on_hand(
         date=start - datetime.timedelta(days=1), store_ids=store_ids
