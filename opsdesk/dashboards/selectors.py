@@ -78,8 +78,9 @@ class LeagueTable:
     total: LeagueRow
 
 
-def trading_stores(*, user, region: Region | None = None) -> QuerySet[Store]:
-    """The stores in scope that trade (planned ones have no figures yet)."""
+def trading_stores(*, user, region: Region | int | None = None) -> QuerySet[Store]:
+    """The stores in scope that trade (planned ones have no figures yet), of one region
+    (or region id) if given."""
     stores = (
         Store.objects.visible_to(user)
         .exclude(status=Store.Status.PLANNED)
@@ -95,30 +96,60 @@ def last_day_for(stores) -> datetime.date:
     return last_closed_day(latest_local_date({store.time_zone for store in stores}))
 
 
-def _total_cells(*, user, kpis, thresholds, period, store_ids, with_extras) -> list[Cell]:
-    totals = kpi_table(
-        user=user, start=period.start, end=period.end, group="chain", store_ids=store_ids
-    )
-    cells = []
+def _extras(kpi: registry.Kpi, period: Period, store_ids) -> dict | None:
+    compute_extras = getattr(kpi, "extras", None)
+    if not callable(compute_extras) or not store_ids:
+        return None
+    computed = compute_extras(list(store_ids), period.start, period.end) or {}
+    return {key: value for key, value in computed.items() if value is not None}
+
+
+def _total_cells(*, kpis, thresholds, period, store_ids, totals, with_extras) -> list[Cell]:
+    return [
+        _cell(
+            kpi,
+            totals[kpi.code].get("chain"),
+            thresholds.get(kpi.code),
+            _extras(kpi, period, store_ids) if with_extras else None,
+        )
+        for kpi in kpis
+    ]
+
+
+def _summed(kpis, table: dict[str, dict]) -> dict[str, dict]:
+    """The total of each KPI from its rows per store or region: Σ numerators ÷ Σ
+    denominators over the rows, which is the ratio of sums over all their facts."""
+    totals: dict[str, dict] = {}
     for kpi in kpis:
-        extras = None
-        compute_extras = getattr(kpi, "extras", None)
-        if with_extras and callable(compute_extras) and store_ids:
-            computed = compute_extras(list(store_ids), period.start, period.end) or {}
-            extras = {key: value for key, value in computed.items() if value is not None}
-        cells.append(_cell(kpi, totals[kpi.code].get("chain"), thresholds.get(kpi.code), extras))
-    return cells
+        rows = table[kpi.code].values()
+        if not rows:
+            totals[kpi.code] = {}
+            continue
+        numerator = sum((row["numerator"] for row in rows), Decimal(0))
+        denominator = sum((row["denominator"] for row in rows), Decimal(0))
+        totals[kpi.code] = {
+            "chain": {
+                "key": "chain",
+                "numerator": numerator,
+                "denominator": denominator,
+                "value": kpi.value(numerator, denominator),
+            }
+        }
+    return totals
 
 
 def kpi_tiles(*, user, period: Period, store_ids: list[int]) -> list[Cell]:
     """Every KPI over the period for these stores together (ratio of sums), with its RAG
     state and the KPI's extras (p90, days on hand, ...) when it computes any."""
+    totals = kpi_table(
+        user=user, start=period.start, end=period.end, group="chain", store_ids=store_ids
+    )
     return _total_cells(
-        user=user,
         kpis=registry.all_kpis(),
         thresholds=bands(),
         period=period,
         store_ids=store_ids,
+        totals=totals,
         with_extras=True,
     )
 
@@ -131,13 +162,17 @@ def league_table(
     group: str,
     store_ids: list[int] | None = None,
     with_extras: bool = False,
+    thresholds: dict | None = None,
 ) -> LeagueTable:
     """Rows: the stores (group="store") or regions (group="region") given; columns: every
     registered KPI, each cell Σ numerators ÷ Σ denominators with its RAG; the total row is
     the same ratio over all the stores (``store_ids``: by default the stores given, or
-    the stores in scope of the regions given), with the KPIs' extras if asked."""
+    the stores in scope of the regions given), with the KPIs' extras if asked. One query
+    for the figures (the total is summed from the rows), plus the extras' own; the bands
+    are read unless given (``thresholds``: a request reads them once)."""
     kpis = registry.all_kpis()
-    thresholds = bands()
+    if thresholds is None:
+        thresholds = bands()
     if store_ids is None and group == "store":
         store_ids = [e.pk for e in entities]
     elif store_ids is None:
@@ -161,11 +196,11 @@ def league_table(
     total = LeagueRow(
         entity=None,
         cells=_total_cells(
-            user=user,
             kpis=kpis,
             thresholds=thresholds,
             period=period,
             store_ids=store_ids,
+            totals=_summed(kpis, table),
             with_extras=with_extras,
         ),
     )

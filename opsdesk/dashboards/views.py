@@ -22,7 +22,7 @@ from stores.checklists.selectors import run_list
 from stores.models import Region, Store
 from stores.roles import CHAIN_ROLES, Role
 
-from . import drilldown, selectors
+from . import drilldown, panels, selectors
 
 REGION_ROLES = frozenset({Role.REGIONAL_OPS}) | CHAIN_ROLES
 RUN_KINDS = {"checklist_compliance": "checklist", "audit_score": "audit"}
@@ -183,24 +183,41 @@ class RegionDashboardView(ScopedPageMixin, View):
     allowed_roles = REGION_ROLES
 
     def get(self, request, pk):
-        region = get_object_or_404(Region.objects.visible_to(request.user), pk=pk)
-        stores = list(selectors.trading_stores(user=request.user, region=region))
+        stores = list(selectors.trading_stores(user=request.user, region=pk))
+        # A store in scope means its region is in scope for the roles allowed here
+        # (regional ops see their regions' stores, chain roles everything): the region
+        # comes with its stores, and is read on its own only when it has none.
+        if stores:
+            region = stores[0].region
+        else:
+            region = get_object_or_404(Region.objects.visible_to(request.user), pk=pk)
         try:
             period = parse_period(request.GET, selectors.last_day_for(stores))
         except ValidationError as error:
             return _bad_request(request, _messages(error))
-        store_ids = [s.pk for s in stores]
-        table = selectors.league_table(
-            user=request.user, period=period, entities=stores, group="store", with_extras=True
+        period_context = _period_context(period)
+        shown = panels.kpi_panels(
+            user=request.user,
+            period=period,
+            entities=stores,
+            group="store",
+            store_ids=[s.pk for s in stores],
+            zones=[s.time_zone for s in stores],
+            template="dashboards/_region_panels.html",
+            context={
+                "region_code": region.code,
+                "period_query": period_context["period_query"],
+                "exports": _export_links(period, region=region.code, group="store"),
+            },
         )
         context = {
             "region": region,
-            "table": table,
-            "tiles": table.total.cells,
-            "trends": selectors.trends(user=request.user, period=period, store_ids=store_ids),
-            "as_of": selectors.data_as_of(user=request.user, store_ids=store_ids),
-            "exports": _export_links(period, region=region.code, group="store"),
-            **_period_context(period),
+            "panels": shown.html,
+            "table": shown.table,
+            "tiles": shown.tiles,
+            "trends": shown.trends,
+            "as_of": shown.as_of,
+            **period_context,
         }
         return render(request, "dashboards/region.html", context)
 
@@ -216,23 +233,28 @@ class ChainDashboardView(ScopedPageMixin, View):
             period = parse_period(request.GET, selectors.last_day_for(stores))
         except ValidationError as error:
             return _bad_request(request, _messages(error))
-        store_ids = [s.pk for s in stores]
         regions = list(Region.objects.visible_to(request.user).order_by("code"))
-        table = selectors.league_table(
+        period_context = _period_context(period)
+        shown = panels.kpi_panels(
             user=request.user,
             period=period,
             entities=regions,
             group="region",
-            store_ids=store_ids,
-            with_extras=True,
+            store_ids=[s.pk for s in stores],
+            zones=[s.time_zone for s in stores],
+            template="dashboards/_chain_panels.html",
+            context={
+                "period_query": period_context["period_query"],
+                "exports": _export_links(period, group="region"),
+            },
         )
         context = {
-            "table": table,
-            "tiles": table.total.cells,
-            "trends": selectors.trends(user=request.user, period=period, store_ids=store_ids),
-            "as_of": selectors.data_as_of(user=request.user, store_ids=store_ids),
-            "exports": _export_links(period, group="region"),
-            **_period_context(period),
+            "panels": shown.html,
+            "table": shown.table,
+            "tiles": shown.tiles,
+            "trends": shown.trends,
+            "as_of": shown.as_of,
+            **period_context,
         }
         return render(request, "dashboards/chain.html", context)
 

@@ -80,7 +80,15 @@ class KpiFact(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["store", "business_date", "code"], name="uniq_kpi_fact")
         ]
-        indexes = [models.Index(fields=["code", "business_date"], name="kpi_fact_code_date")]
+        indexes = [
+            models.Index(fields=["code", "business_date"], name="kpi_fact_code_date"),
+            # The dashboards' roll-ups (stores × a period): index-only scans.
+            models.Index(
+                fields=["store", "business_date"],
+                include=["code", "numerator", "denominator"],
+                name="kpi_fact_store_date_cover",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.store_id} {self.business_date} {self.code}={self.value}"

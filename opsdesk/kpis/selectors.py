@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Max, QuerySet, Sum
 
 from . import registry
-from .models import KpiFact, KpiStoreDay
+from .models import KpiFact, KpiRun, KpiStoreDay, KpiThreshold
+from .thresholds import Band
 
 GROUPS = {"store": "store_id", "region": "store__region_id", "chain": None}
 
@@ -61,6 +63,48 @@ def kpi_data_as_of(*, user, store_ids: list[int] | None = None):
     if store_ids is not None:
         days = days.filter(store_id__in=store_ids)
     return days.aggregate(at=Max("computed_at"))["at"]
+
+
+_STATE_SQL = """
+SELECT r.n, r.last_id, r.last_at, t.code, t.green, t.amber
+FROM (
+    SELECT COUNT(*) AS n, MAX(id) AS last_id, MAX(finished_at) AS last_at
+    FROM {runs} WHERE status = %s
+) r
+LEFT JOIN {thresholds} t ON 1 = 1
+ORDER BY t.code
+"""
+
+
+def kpi_data_state() -> tuple[str, dict[str, Band]]:
+    """What a dashboard reads on every request to key its cache, in one small query:
+
+    - a version of the KPI figures: every write of facts (and of "data as of") happens
+      in a KPI run's transaction, which also marks that run succeeded, so the count and
+      the newest of the succeeded runs change when, and only when, a run's figures become
+      visible (the run log has a few rows a day);
+    - every KPI's bands, as :func:`thresholds.bands` gives them."""
+    sql = _STATE_SQL.format(
+        runs=connection.ops.quote_name(KpiRun._meta.db_table),
+        thresholds=connection.ops.quote_name(KpiThreshold._meta.db_table),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [KpiRun.Status.SUCCEEDED.value])
+        rows = cursor.fetchall()
+    count, last_id, last_at = rows[0][:3]
+    if isinstance(last_at, datetime.datetime):
+        last_at = last_at.isoformat()
+    bands = {
+        code: Band(green=Decimal(str(green)), amber=Decimal(str(amber)))
+        for _n, _l, _a, code, green, amber in rows
+        if code is not None
+    }
+    return f"{count}.{last_id or 0}.{last_at or ''}", bands
+
+
+def kpi_data_version() -> str:
+    """The version of the KPI figures of :func:`kpi_data_state`."""
+    return kpi_data_state()[0]
 
 
 def _facts_in(*, user, codes, start, end, store_ids):

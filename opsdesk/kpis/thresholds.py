@@ -59,6 +59,13 @@ def bands() -> dict[str, KpiThreshold]:
     return {t.code: t for t in KpiThreshold.objects.all()}
 
 
+def bands_fingerprint(thresholds: dict[str, Band | KpiThreshold]) -> str:
+    """The bands as one string, for cache keys: equal exactly when every band is equal."""
+    return ";".join(
+        f"{code}={band.green}/{band.amber}" for code, band in sorted(thresholds.items())
+    )
+
+
 def validate_bands(kpi: registry.Kpi, green: Decimal, amber: Decimal) -> None:
     if kpi.higher_is_better and green < amber:
         raise ValidationError(

@@ -21,6 +21,7 @@ from django.db.models.lookups import Exact
 from django.http import QueryDict
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from inventory import filters as inventory_filters
 from inventory import selectors as inventory_selectors
@@ -36,6 +37,8 @@ from stores.checklists.models import ChecklistRun, ChecklistTemplate, Corrective
 from stores.models import Store
 
 CHUNK_SIZE = 5000
+# A text cell beginning with one of these gets a leading quote (see ``exports.escape``).
+DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 # Query-string keys of the export route itself, never passed to a FilterSet.
 RESERVED = frozenset({"dataset", "format", "page"})
 
@@ -75,6 +78,7 @@ def choice_labels(choices) -> Callable:
         return Case(*whens, default=expression, output_field=TextField())
 
     label.sql = sql
+    label.labels = labels  # for the CSV fast path (sqlcsv), which escapes them once
     return label
 
 
@@ -92,6 +96,8 @@ def numbered(prefix: str) -> Callable:
         )
 
     number.sql = sql
+    # The SQL text needs no formula escape when the prefix does not begin a formula.
+    number.sql_safe = bool(prefix) and not prefix.startswith(DANGEROUS)
     return number
 
 
@@ -214,7 +220,7 @@ def queryset_dataset(
         def copy_csv(out):
             from .sqlcsv import copy_csv, csv_queryset
 
-            return copy_csv(csv_queryset(queryset, paths, dataset.columns), out)
+            return copy_csv(csv_queryset(queryset, paths, dataset.columns, copy=True), out)
 
         from .sqlcsv import sql_available
 
@@ -573,7 +579,7 @@ register(
             ("assignee__username", Column(_("Assignee"))),
             ("due_date", Column(_("Due date"), DATE)),
             ("created_at", Column(_("Created"), DATETIME)),
-            ("closed_at", Column(_("Closed"), DATETIME)),
+            ("closed_at", Column(pgettext_lazy("time a record was closed", "Closed"), DATETIME)),
             ("verified_at", Column(_("Verified"), DATETIME)),
         ],
     )

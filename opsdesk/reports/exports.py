@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import datasets
-from .datasets import BOOL, DATETIME, NUMBER, TEXT, Column, ExportError
+from .datasets import BOOL, DANGEROUS, DATETIME, NUMBER, TEXT, Column, ExportError
 
 FORMATS = ("csv", "xlsx")
 CONTENT_TYPES = {
@@ -36,7 +36,6 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 BOM = "\ufeff"
-DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 PROGRESS_EVERY = 5000
 CSV_BATCH = 2000
 XLSX_MAX_ROWS = 1_048_575  # Excel's limit, less the header row

@@ -11,6 +11,17 @@ from opsdesk.kpis import registry
 from opsdesk.kpis.models import KpiFact, KpiRun, KpiStoreDay, KpiThreshold
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """The dashboards cache their KPI panels (keyed on the KPI runs): the tests write
+    facts by hand, and every test starts from an empty cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def _nothing(business_date, store_ids):
     return {}
 

@@ -418,3 +418,60 @@ def test_progress_is_reported_while_writing(demo, monkeypatch, fmt, sql):
     assert len(seen) >= 3
     assert seen == sorted(seen)
     assert seen[-1] <= rows + 1
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Shanghai", "America/St_Johns"])
+def test_the_sql_cells_of_awkward_values_equal_the_python_path(demo, monkeypatch, zone):
+    """Escapes on every dangerous first character, empty text, a status that is not one
+    of the choices, times just before a second (cut, never rounded) in several zones,
+    negative numbers: COPY, the streamed page and the Python path write the same bytes."""
+    import zoneinfo
+
+    from django.utils import timezone
+
+    from inventory.models import MovementKind, StockMovement
+
+    head = demo.user("headoffice")
+    model = StockMovement.objects.order_by("pk").first()
+    # (Not a carriage return inside a value: COPY quotes the field, csv.writer does not.)
+    texts = ["=1+2", "+A1", "-3", "@x", "\tt", "", 'a "quoted", value\nsecond']
+    when = datetime.datetime(2026, 3, 9, 23, 59, 59, 999999, tzinfo=datetime.UTC)
+    StockMovement.objects.bulk_create(
+        StockMovement(
+            store_id=model.store_id,
+            product_id=model.product_id,
+            kind=MovementKind.SALE,
+            quantity=Decimal("-0.500"),
+            unit_cost=model.unit_cost,
+            on_hand_after=model.on_hand_after,
+            avg_cost_after=model.avg_cost_after,
+            reference=text,
+            reason=text[::-1],
+            created_at=when,
+            business_date=model.business_date,
+        )
+        for text in texts
+    )
+    Store.objects.filter(code="SH001").update(status="=odd", address="")
+    Store.objects.filter(code="SH004").update(status="")
+    with timezone.override(zone):
+        results = {}
+        for dataset in ("stock_movements", "stores"):
+            copied, written = _export(head, dataset, "csv")
+            prepared = exports.prepare(dataset, "csv", head, {})
+            streamed = b"".join(exports.csv_chunks(prepared))
+            with monkeypatch.context() as patch:
+                patch.setattr(exports, "SQL_CSV", False)
+                python_rows, python = _export(head, dataset, "csv")
+            assert written == streamed == python and copied == python_rows
+            results[dataset] = csv_rows(written)
+    header, *rows = results["stock_movements"]
+    mine = {row[header.index("Reference")]: row for row in rows if row[header.index("By")] == ""}
+    assert {"'=1+2", "'+A1", "'-3", "'@x", "'\tt", ""} <= set(mine)
+    row = mine["'=1+2"]
+    local = when.astimezone(zoneinfo.ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S")
+    assert row[header.index("Created at")] == local and local.endswith(":59")
+    assert row[header.index("Quantity")] == "-0.500" and row[header.index("Reason")] == "2+1="
+    header, *rows = results["stores"]
+    status = {row[header.index("Code")]: row[header.index("Status")] for row in rows}
+    assert status["SH001"] == "'=odd" and status["SH004"] == ""
