@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -23,12 +23,38 @@ MAX_FOOTFALL = 1_000_000
 ZERO = Decimal("0")
 
 
+# One upsert for the given store-days: their lines aggregated, footfall kept.
+_RECOMPUTE_SQL = """
+INSERT INTO sales_dailysales (
+    store_id, business_date, net_sales, transactions, units, returns_value)
+SELECT r.store_id, r.business_date,
+       coalesce(sum(l.net_amount), 0),
+       count(DISTINCT r.id) FILTER (WHERE l.quantity > 0),
+       coalesce(sum(l.quantity), 0),
+       coalesce(-sum(l.net_amount) FILTER (WHERE l.quantity < 0), 0)
+FROM unnest(%s::integer[], %s::date[]) AS d(store_id, business_date)
+JOIN sales_receipt r ON r.store_id = d.store_id AND r.business_date = d.business_date
+JOIN sales_salesline l ON l.receipt_id = r.id
+GROUP BY r.store_id, r.business_date
+ORDER BY r.store_id, r.business_date
+ON CONFLICT (store_id, business_date) DO UPDATE SET
+    net_sales = EXCLUDED.net_sales, transactions = EXCLUDED.transactions,
+    units = EXCLUDED.units, returns_value = EXCLUDED.returns_value
+"""
+
+
 def daily_sales_recompute(*, store_dates: Iterable[tuple[int, datetime.date]]) -> int:
-    """Recompute the given (store id, business date) rows from their lines: one aggregate
-    query and one upsert (footfall, recorded separately, is kept). Returns rows written."""
+    """Recompute the given (store id, business date) rows from their lines: one
+    ``INSERT … SELECT … ON CONFLICT`` on PostgreSQL (one aggregate query and one upsert
+    elsewhere); footfall, recorded separately, is kept. Returns rows written."""
     wanted = set(store_dates)
     if not wanted:
         return 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            pairs = sorted(wanted)
+            cursor.execute(_RECOMPUTE_SQL, [[s for s, _d in pairs], [d for _s, d in pairs]])
+            return cursor.rowcount
     stores = {s for s, _d in wanted}
     dates = sorted({d for _s, d in wanted})
     money = DecimalField(max_digits=14, decimal_places=2)

@@ -226,6 +226,166 @@ def test_any_sequence_of_movements_leaves_levels_equal_to_the_rebuild(demo, move
         assert (found.on_hand if moved else found) == (expected[product.pk] if moved else None)
 
 
+# --- The set-based path (stock_movements_post_bulk) equals stock_movements_post ----------
+
+AVERAGE_KINDS = [k for k in MovementKind.values if k not in (K.RECEIPT, K.TRANSFER_IN)]
+BULK_MOVES = st.lists(
+    st.tuples(
+        st.sampled_from(AVERAGE_KINDS),
+        st.integers(min_value=1, max_value=5000),  # thousandths
+        st.integers(min_value=0, max_value=2),  # which of three products
+        st.booleans(),  # count adjustment sign
+        st.one_of(st.none(), st.integers(min_value=0, max_value=900)),  # a sale's POS cost
+    ),
+    min_size=1,
+    max_size=30,
+)
+# Each product's state before: nothing, stock at a cost, or negative stock at no cost.
+OPENINGS = st.lists(st.sampled_from(["none", "stocked", "negative"]), min_size=3, max_size=3)
+
+
+def _by_product(row):
+    return row[0]
+
+
+def _ledger_rows(store, products):
+    movements = list(
+        StockMovement.objects.filter(store=store, product__in=products)
+        .order_by("id")
+        .values_list(
+            "product_id",
+            "kind",
+            "quantity",
+            "unit_cost",
+            "on_hand_after",
+            "avg_cost_after",
+            "reference",
+            "reason",
+            "created_by_id",
+            "created_at",
+            "business_date",
+        )
+    )
+    levels = list(
+        StockLevel.objects.filter(store=store, product__in=products)
+        .order_by("product_id")
+        .values_list("product_id", "on_hand", "avg_cost", "updated_at")
+    )
+    return movements, levels
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(moves=BULK_MOVES, openings=OPENINGS)
+def test_bulk_post_gives_the_movements_and_levels_of_stock_movements_post(demo, moves, openings):
+    import datetime
+
+    from inventory.services.ledger import stock_movements_post_bulk
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the set-based path is PostgreSQL's")
+    head, store = demo.user("headoffice"), f.store("SH004")
+    at = datetime.datetime(2025, 3, 1, 4, 30, tzinfo=datetime.UTC)
+    results = []
+    for bulk in (False, True):
+        # The same products twice (costs 3, 0 and 1.2345): once per path.
+        products = [f.product(cost="3"), f.product(cost="0"), f.product(cost="1.2345")]
+        opening_specs = []
+        for product, opening in zip(products, openings, strict=True):
+            if opening == "stocked":
+                opening_specs.append(MovementSpec(store.pk, product.pk, K.RECEIPT, D(4), D("2.5")))
+            elif opening == "negative":
+                opening_specs.append(MovementSpec(store.pk, product.pk, K.WRITE_OFF_DAMAGED, D(-2)))
+        stock_movements_post(user=head, movements=opening_specs, at=at)
+        specs = []
+        for kind, thousandths, which, up, cents in moves:
+            sign = 1 if kind == K.CUSTOMER_RETURN or (kind == K.COUNT_ADJUSTMENT and up) else -1
+            cost = None if cents is None else D(cents) / 100
+            specs.append(
+                MovementSpec(
+                    store.pk,
+                    products[which].pk,
+                    kind,
+                    D(sign * thousandths) / 1000,
+                    cost,
+                    reference=f"ref\t{which}\\",
+                    reason="why\nnot" if up else "",
+                )
+            )
+        if bulk:
+            assert stock_movements_post_bulk(user=head, movements=specs, at=at) == len(specs)
+        else:
+            stock_movements_post(user=head, movements=specs, at=at)
+        movements, levels = _ledger_rows(store, products)
+        ids = {p.pk: i for i, p in enumerate(products)}
+        # Ids follow the order of application per store and product (the bulk path
+        # inserts each product's movements together).
+        results.append(
+            (
+                # a stable sort of the id-ordered rows: each product's rows in id order
+                sorted(((ids[m[0]], *m[1:]) for m in movements), key=_by_product),
+                [(ids[lv[0]], *lv[1:]) for lv in levels],
+            )
+        )
+    assert results[0] == results[1]
+    assert stock_levels_check(store_ids=[store.pk]) == []
+
+
+def test_bulk_post_checks_like_stock_movements_post(demo):
+    from inventory.services.ledger import stock_movements_post_bulk
+
+    manager, head, product = demo.user("manager"), demo.user("headoffice"), f.product()
+    before = StockMovement.objects.count()
+    with pytest.raises(OutOfScope):
+        stock_movements_post_bulk(
+            user=manager,
+            movements=[MovementSpec(f.store("GZ002").pk, product.pk, K.SALE, D("-1"))],
+        )
+    with pytest.raises(ValidationError) as error:
+        stock_movements_post_bulk(
+            user=head,
+            movements=[
+                MovementSpec(f.store("SH001").pk, product.pk, K.SALE, D("-1")),
+                MovementSpec(f.store("SH001").pk, product.pk, K.SALE, D("1")),  # wrong sign
+            ],
+        )
+    assert "quantity" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        stock_movements_post_bulk(
+            user=head, movements=[MovementSpec(f.store("SH001").pk, 10**9, K.SALE, D("-1"))]
+        )
+    assert "product" in error.value.message_dict
+    assert StockMovement.objects.count() == before
+    assert stock_movements_post_bulk(user=head, movements=[]) == 0
+
+
+def test_bulk_post_of_receipts_goes_through_stock_movements_post(demo):
+    from inventory.services.ledger import stock_movements_post_bulk
+
+    head, store, product = demo.user("headoffice"), f.store("SH001"), f.product(cost="1")
+    specs = [
+        MovementSpec(store.pk, product.pk, K.RECEIPT, D("2"), D("4")),
+        MovementSpec(store.pk, product.pk, K.SALE, D("-1")),
+    ]
+    assert stock_movements_post_bulk(user=head, movements=specs) == 2
+    assert (level(store, product).on_hand, level(store, product).avg_cost) == (D("1"), D("4"))
+    sale = StockMovement.objects.filter(product=product).order_by("-id").first()
+    assert (sale.kind, sale.unit_cost, sale.on_hand_after) == (K.SALE, D("4"), D("1"))
+
+
+def test_bulk_post_runs_a_constant_number_of_queries(demo, django_assert_max_num_queries):
+    from inventory.services.ledger import stock_movements_post_bulk
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the set-based path is PostgreSQL's")
+    head, store = demo.user("headoffice"), f.store("SH001")
+    products = [f.product() for _ in range(30)]
+    for count in (1, 30):
+        specs = [MovementSpec(store.pk, p.pk, K.SALE, D("-1")) for p in products[:count]] * 3
+        with django_assert_max_num_queries(12):
+            assert stock_movements_post_bulk(user=head, movements=specs) == 3 * count
+    assert stock_levels_check(store_ids=[store.pk]) == []
+
+
 # --- 20 concurrent movements on one store and product ---------------------------------
 
 

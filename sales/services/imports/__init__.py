@@ -1,19 +1,22 @@
 """POS imports: CSV files and the bulk API go through the same two passes.
 
-1. **Validate** (no transaction, nothing written): stream every row, parse it, check
-   stores (unknown and out-of-scope alike), SKUs, dates, numbers, returns, duplicate lines
-   in the input. Errors go to a CSV report as they are found (row, column, message).
-2. **Write** (one transaction): stream the rows again, skip receipts that already exist
-   (idempotent), bulk-insert receipts and lines in chunks, post sale / customer-return
-   movements to the stock ledger, and recompute the touched store-days' ``DailySales``.
+1. **Validate** (no transaction, nothing written): stream every row, parse it once
+   (``parse_fast``, else ``parse_row`` for every problem), check stores (unknown and
+   out-of-scope alike), SKUs, dates, numbers, returns, duplicate lines in the input.
+   Errors go to a CSV report as they are found (row, column, message). On PostgreSQL the
+   good rows are streamed by ``COPY`` to a temporary table as they are parsed.
+2. **Write** (one transaction): skip receipts that already exist (idempotent), insert
+   receipts and lines, post sale / customer-return movements to the stock ledger, and
+   recompute the touched store-days' ``DailySales``: set-based from the temporary table
+   on PostgreSQL (``staging``), else by reading the rows again in chunks (``posting``).
 
 In all-or-nothing mode any error stops after pass 1 with nothing written. In good-rows
 mode, every receipt with a bad line is left out whole and its rows are returned as a
 file with an ``errors`` column. The file is never read whole into memory.
 
 The package: ``common`` (fields, limits, result types), ``reading`` (the CSV stream),
-``parsing`` (one row), ``validation`` (pass 1), ``posting`` (pass 2) and ``batches``
-(the entry points). Everything is re-exported here.
+``parsing`` (one row), ``validation`` (pass 1), ``staging`` and ``posting`` (pass 2) and
+``batches`` (the entry points). Everything is re-exported here.
 """
 
 from .batches import (

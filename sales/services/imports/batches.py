@@ -30,6 +30,7 @@ from .common import (
 from .parsing import _Context
 from .posting import _write
 from .reading import csv_rows
+from .staging import Stage, rejected_rows, staging_supported, write_staged
 from .validation import RowSource, _validate
 
 
@@ -239,9 +240,11 @@ def _run(rows: RowSource, *, user, mode, batch, channel, progress) -> ImportResu
     ctx = _Context(user)
     errors = _CsvSink(["row", "column", "message"])
     rejected = None
+    # On PostgreSQL pass 1 stages the parsed rows and pass 2 is set-based (staging.py).
+    stage = Stage() if staging_supported() else None
     try:
         validation = _validate(
-            rows, ctx, lambda e: errors.write([e.row, e.column, e.message]), progress
+            rows, ctx, lambda e: errors.write([e.row, e.column, e.message]), progress, stage
         )
         result = ImportResult(
             rows=validation.rows,
@@ -262,17 +265,31 @@ def _run(rows: RowSource, *, user, mode, batch, channel, progress) -> ImportResu
             return result
         if validation.error_count:
             rejected = _CsvSink([*validation.header, "errors"])
+        on_rejected = (lambda raw, msg: rejected.write([*raw, msg])) if rejected else None
         with transaction.atomic():
-            written = _write(
-                rows,
-                ctx,
-                user=user,
-                batch=batch,
-                channel=channel,
-                validation=validation,
-                on_rejected=(lambda raw, msg: rejected.write([*raw, msg])) if rejected else None,
-                progress=progress,
-            )
+            if stage is not None:
+                if on_rejected is not None:
+                    rejected_rows(rows, validation, ctx, on_rejected)
+                written = write_staged(
+                    stage,
+                    ctx,
+                    user=user,
+                    batch=batch,
+                    channel=channel,
+                    validation=validation,
+                    progress=progress,
+                )
+            else:
+                written = _write(
+                    rows,
+                    ctx,
+                    user=user,
+                    batch=batch,
+                    channel=channel,
+                    validation=validation,
+                    on_rejected=on_rejected,
+                    progress=progress,
+                )
         result.receipts_created = written.receipts_created
         result.lines_created = written.lines_created
         result.duplicates = written.duplicates
@@ -290,6 +307,8 @@ def _run(rows: RowSource, *, user, mode, batch, channel, progress) -> ImportResu
         errors.close()
         if rejected is not None:
             rejected.close()
+        if stage is not None:
+            stage.drop()
 
 
 def receipts_bulk_import(*, user, receipts: list[dict]) -> ImportResult:

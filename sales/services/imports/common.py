@@ -47,6 +47,8 @@ PROGRESS_EVERY = 5000
 MONEY_PLACES = Decimal("0.01")
 QTY_PLACES = Decimal("0.001")
 MAX_AMOUNT = Decimal("1e11")
+# A quantity fits the ledger's columns (12 digits, 3 decimals) and its own limit.
+MAX_QUANTITY = Decimal("1e9")
 # Error reports and rejected rows stay in memory up to this size, then go to disk.
 SPOOL_BYTES = 1024**2
 

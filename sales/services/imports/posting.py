@@ -1,6 +1,9 @@
-"""Pass 2, posting (inside the caller's transaction): receipts and lines bulk-inserted
-in chunks, already imported receipts skipped, sale and customer-return movements posted
-to the stock ledger, the touched store-days' ``DailySales`` recomputed."""
+"""Pass 2, row by row (databases other than PostgreSQL; PostgreSQL takes the set-based
+``staging`` path, tested to give the same rows): the file read again, receipts and lines
+bulk-inserted in chunks, already imported receipts skipped, sale and customer-return
+movements posted through ``stock_movements_post``, the touched store-days'
+``DailySales`` recomputed. ``sale_movement`` and ``sale_movement_at`` are the rule both
+paths (and the sales demo) follow."""
 
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import operator
 from collections.abc import Callable, Iterator
 
 from django.utils.translation import gettext as _
@@ -50,16 +51,26 @@ def csv_rows(
             header = [h.strip() for h in header]
             yield "header", {}, header
             index = _column_index(header, mapping)
+            names = tuple(index)
+            pick = operator.itemgetter(*index.values())
+            width = max(index.values()) + 1
+            strip = str.strip
             seen_data = False
             for values in reader:
                 row_number = reader.line_num
-                if not any(v.strip() for v in values):
-                    continue
+                if len(values) >= width:
+                    picked = pick(values)  # a tuple: there are 8 required columns
+                    if not picked[0].strip() and not any(map(strip, values)):
+                        continue  # a blank row
+                    canonical = dict(zip(names, map(strip, picked), strict=True))
+                else:  # a short row: the missing columns are empty
+                    if not any(map(strip, values)):
+                        continue
+                    canonical = {
+                        name: (values[i].strip() if i < len(values) else "")
+                        for name, i in index.items()
+                    }
                 seen_data = True
-                canonical = {
-                    name: (values[i].strip() if i < len(values) else "")
-                    for name, i in index.items()
-                }
                 yield str(row_number), canonical, values
         except UnicodeDecodeError:
             raise _encoding_error(encoding, row_number + 1) from None
