@@ -7,9 +7,13 @@ from .models import (
     PurchaseOrder,
     PurchaseOrderLine,
     ReorderRule,
+    ReplenishmentBatch,
     StockCount,
     StockLevel,
     StockMovement,
+    StockSnapshot,
+    StockSnapshotRun,
+    StockSnapshotSummary,
     Supplier,
     Transfer,
 )
@@ -130,3 +134,37 @@ class ReorderRuleAdmin(admin.ModelAdmin):
     search_fields = ["product__sku", "store__code"]
     list_select_related = ["store", "product"]
     raw_id_fields = ["store", "product"]
+
+
+@admin.register(StockSnapshot)
+class StockSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ["business_date", "store", "product", "on_hand", "value", "last_sold_on"]
+    list_filter = ["business_date"]
+    search_fields = ["product__sku", "store__code"]
+    list_select_related = ["store", "product"]
+    date_hierarchy = "business_date"
+    show_full_result_count = False  # millions of rows: no COUNT(*) per page
+
+
+@admin.register(StockSnapshotRun)
+class StockSnapshotRunAdmin(ReadOnlyAdmin):
+    list_display = ["business_date", "store", "rows", "finished_at"]
+    search_fields = ["store__code"]
+    list_select_related = ["store"]
+    date_hierarchy = "business_date"
+
+
+@admin.register(StockSnapshotSummary)
+class StockSnapshotSummaryAdmin(ReadOnlyAdmin):
+    list_display = ["business_date", "store", "skus", "on_hand", "value"]
+    search_fields = ["store__code"]
+    list_select_related = ["store"]
+    date_hierarchy = "business_date"
+
+
+@admin.register(ReplenishmentBatch)
+class ReplenishmentBatchAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "store", "created_by", "key"]
+    search_fields = ["store__code", "key"]
+    list_select_related = ["store", "created_by"]
+    filter_horizontal = ["purchase_orders", "transfers"]

@@ -39,6 +39,18 @@ HEAD_OFFICE_VIEW_MODELS = {
         "checklistrun",
         "correctiveaction",
     ],
+    "inventory": [
+        "stockmovement",
+        "stocklevel",
+        "purchaseorder",
+        "transfer",
+        "stockcount",
+        "reorderrule",
+        "stocksnapshot",
+        "stocksnapshotrun",
+        "stocksnapshotsummary",
+        "replenishmentbatch",
+    ],
 }
 
 
