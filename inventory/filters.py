@@ -1,12 +1,17 @@
 """One FilterSet per list, shared by the pages and the API. Choice filters only offer
 objects in the user's scope, so an out-of-scope id is refused like an unknown one."""
 
+import re
+
 import django_filters
+from django import forms
+from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from stores.checklists.filters import StrictBooleanFilter
 from stores.models import Store
 
 from .models import (
@@ -64,7 +69,7 @@ def search_product(queryset, name, value, prefix=""):
 
 class ProductFilterSet(django_filters.FilterSet):
     category = _category_filter()
-    active = django_filters.BooleanFilter(label=_("Active"))
+    active = StrictBooleanFilter(label=_("Active"))
     search = django_filters.CharFilter(
         method=search_product, label=_("Search"), help_text=_("SKU, barcode or part of the name.")
     )
@@ -80,6 +85,8 @@ class SupplierFilterSet(django_filters.FilterSet):
     class Meta:
         model = Supplier
         fields = ["search", "active"]
+        # "yes" or "2" is refused (400), not ignored.
+        filter_overrides = {models.BooleanField: {"filter_class": StrictBooleanFilter}}
 
     def filter_search(self, queryset, name, value):
         value = value.strip()
@@ -91,7 +98,7 @@ class SupplierFilterSet(django_filters.FilterSet):
 class StockLevelFilterSet(django_filters.FilterSet):
     store = _store_filter()
     category = _category_filter("product__category")
-    low_stock = django_filters.BooleanFilter(
+    low_stock = StrictBooleanFilter(
         method="filter_low_stock",
         label=_("Low stock"),
         help_text=_("At or below the reorder point (or nothing on hand)."),
@@ -121,9 +128,27 @@ class StockLevelFilterSet(django_filters.FilterSet):
         return queryset.filter(low) if value else queryset.exclude(low)
 
 
+class _WholeNumberField(forms.IntegerField):
+    """Digits only: Django's IntegerField also takes "1.0" and "١"."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if not re.fullmatch(r"-?[0-9]{1,18}", str(value)):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return int(value)
+
+
+@extend_schema_field({"type": "integer", "minimum": -(10**18) + 1, "maximum": 10**18 - 1})
+class IdFilter(django_filters.NumberFilter):
+    """A record's id: a whole number (no select of every product on the page)."""
+
+    field_class = _WholeNumberField
+
+
 class StockMovementFilterSet(django_filters.FilterSet):
     store = _store_filter()
-    product = django_filters.NumberFilter(field_name="product_id", label=_("Product"))
+    product = IdFilter(field_name="product_id", label=_("Product"))
     kind = django_filters.ChoiceFilter(choices=MovementKind.choices, label=_("Kind"))
     date_from = django_filters.DateFilter(
         field_name="business_date", lookup_expr="gte", label=_("From")

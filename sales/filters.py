@@ -1,8 +1,10 @@
 """One FilterSet per list, shared by the pages and the API."""
 
 import django_filters
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from stores.checklists.filters import StrictBooleanFilter
 from stores.models import Region, Store
 
 from .models import DailySales, ImportBatch, MonthTarget, Promotion, Receipt, StoreTarget
@@ -66,6 +68,8 @@ class MonthTargetFilterSet(django_filters.FilterSet):
     class Meta:
         model = MonthTarget
         fields = ["month", "locked"]
+        # "yes" or "2" is refused (400), not ignored.
+        filter_overrides = {models.BooleanField: {"filter_class": StrictBooleanFilter}}
 
 
 class StoreTargetFilterSet(django_filters.FilterSet):

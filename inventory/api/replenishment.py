@@ -1,16 +1,27 @@
 """Replenishment API: the suggestion lines in scope, and the two actions of the page
-(create the purchase orders, request a transfer) through the same services."""
+(create the purchase orders, request a transfer) through the same services.
+
+Bodies are JSON, checked by the serializers (400); a store named that is unknown or out of
+scope is a 404; what the services still refuse (a product not sold by an active supplier,
+below its minimum order quantity, a key used for another store) is a 409.
+"""
 
 from __future__ import annotations
 
+import re
+
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
+from opsdesk.api.exceptions import conflicts, validate_or_404
+from opsdesk.api.fields import StrictCharField, StrictIntegerField
 from stores.access import ScopedAPIMixin
 from stores.models import Store
 
@@ -21,6 +32,7 @@ from ..services import replenishment as replen
 from ..services.transfers import transfer_counterpart_stores
 from . import serializers as s
 
+_INTEGER = re.compile(r"-?[0-9]+")
 QTY = {"max_digits": 12, "decimal_places": 3, "read_only": True}
 
 
@@ -65,23 +77,23 @@ class ReplenishmentLineSerializer(serializers.Serializer):
 
 
 class ReplenishmentLineInputSerializer(serializers.Serializer):
-    product = serializers.CharField(help_text="Product id, SKU or barcode.")
-    quantity = serializers.CharField(help_text="A decimal number, up to 3 places; 0 = leave out.")
+    product = StrictCharField(max_length=64, help_text=s.PRODUCT_HELP)
+    quantity = s.ZeroOrMoreQuantityField(help_text="0 leaves the product out.")
 
 
 class ReplenishmentOrdersSerializer(serializers.Serializer):
-    store = serializers.IntegerField()
-    key = serializers.CharField(
+    store = StrictIntegerField()
+    key = StrictCharField(
         required=False,
         max_length=64,
         help_text="Idempotency key: the same key again returns the first result, "
         "creating nothing. Default: a new key (no protection against a repeat).",
     )
-    lines = ReplenishmentLineInputSerializer(many=True)
+    lines = ReplenishmentLineInputSerializer(many=True, allow_empty=False)
 
 
 class ReplenishmentTransferSerializer(ReplenishmentOrdersSerializer):
-    source_store = serializers.IntegerField(help_text="A store of the same region.")
+    source_store = StrictIntegerField(help_text="A store of the same region.")
 
 
 class ReplenishmentResultSerializer(serializers.Serializer):
@@ -114,6 +126,8 @@ class ReplenishmentViewSet(ScopedAPIMixin, viewsets.GenericViewSet):
     selector = staticmethod(selectors.replenishment_rule_list)
     serializer_class = ReplenishmentLineSerializer
     filter_backends: list = []
+    parser_classes = [JSONParser]
+    conflict_actions = frozenset(["create_orders", "request_transfer"])
 
     def _store(self, pk) -> Store:
         return get_object_or_404(Store.objects.visible_to(self.request.user), pk=pk)
@@ -130,9 +144,10 @@ class ReplenishmentViewSet(ScopedAPIMixin, viewsets.GenericViewSet):
         rules = self.get_queryset()
         store = request.query_params.get("store")
         if store not in (None, ""):
-            if not str(store).isdigit():
-                raise ValidationError({"store": ["Enter a store id."]})
-            rules = rules.filter(store_id=int(store))
+            if not _INTEGER.fullmatch(store):
+                raise ValidationError({"store": [_("Enter a store id.")]})
+            # Any other store (unknown, out of scope, or too large an id): 404, as a filter.
+            rules = rules.filter(store=self._store(int(store) if len(store) < 19 else 0))
         page = self.paginate_queryset(rules)
         lines = replen.suggestion_lines(list(page if page is not None else rules))
         data = self.get_serializer(lines, many=True).data
@@ -146,15 +161,15 @@ class ReplenishmentViewSet(ScopedAPIMixin, viewsets.GenericViewSet):
     def create_orders(self, request):
         """One draft purchase order per supplier; all or nothing (400 with a message per
         line); 201, or 200 with the first result when the key was used already."""
-        data = ReplenishmentOrdersSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        data = data.validated_data
-        result = replen.replenishment_orders_create(
-            user=request.user,
-            store=self._store(data["store"]),
-            lines=data["lines"],
-            key=data.get("key") or replen.new_key(),
-        )
+        data = validate_or_404(ReplenishmentOrdersSerializer(data=request.data))
+        store = self._store(data["store"])
+        with conflicts():
+            result = replen.replenishment_orders_create(
+                user=request.user,
+                store=store,
+                lines=[dict(line) for line in data["lines"]],
+                key=data.get("key") or replen.new_key(),
+            )
         return _result(request, result)
 
     @extend_schema(
@@ -164,18 +179,17 @@ class ReplenishmentViewSet(ScopedAPIMixin, viewsets.GenericViewSet):
     @action(detail=False, methods=["post"], url_path="request-transfer")
     def request_transfer(self, request):
         """Request a transfer to ``store`` from ``source_store`` (same region)."""
-        data = ReplenishmentTransferSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        data = data.validated_data
+        data = validate_or_404(ReplenishmentTransferSerializer(data=request.data))
         store = self._store(data["store"])
         source = get_object_or_404(
             transfer_counterpart_stores(request.user), pk=data["source_store"]
         )
-        result = replen.replenishment_transfer_request(
-            user=request.user,
-            store=store,
-            source_store=source,
-            lines=data["lines"],
-            key=data.get("key") or replen.new_key(),
-        )
+        with conflicts():
+            result = replen.replenishment_transfer_request(
+                user=request.user,
+                store=store,
+                source_store=source,
+                lines=[dict(line) for line in data["lines"]],
+                key=data.get("key") or replen.new_key(),
+            )
         return _result(request, result)

@@ -1,5 +1,28 @@
+"""Presentation only: the rules are in the services.
+
+Inputs are JSON and typed strictly (``opsdesk.api.fields``): a number where a text is
+expected, ``"yes"`` for a boolean or ``1e3`` for a decimal is refused (400), as the schema
+says. Quantities and costs in document lines are decimal strings checked here against the
+pattern the schema shows; what the services still refuse depends on the records (a product
+not in the catalogue or not on the order, more than is outstanding): a 409.
+"""
+
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from opsdesk.api.fields import (
+    PatternField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictDecimalField,
+    StrictIntegerField,
+    StrictModelSerializer,
+    decimal_pattern,
+    positive_decimal_pattern,
+)
 
 from ..models import (
     Category,
@@ -19,7 +42,7 @@ from ..models import (
 QTY = {"max_digits": 12, "decimal_places": 3}
 
 
-class CategorySerializer(serializers.ModelSerializer):
+class CategorySerializer(StrictModelSerializer):
     product_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -27,7 +50,7 @@ class CategorySerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "name_zh", "product_count"]
 
 
-class ProductSupplierSerializer(serializers.ModelSerializer):
+class ProductSupplierSerializer(StrictModelSerializer):
     supplier_code = serializers.CharField(source="supplier.code", read_only=True)
 
     class Meta:
@@ -42,9 +65,15 @@ class ProductSupplierSerializer(serializers.ModelSerializer):
             "lead_time_days",
             "preferred",
         ]
+        # The table's check constraints, checked here so that they are a 400 (and shown).
+        extra_kwargs = {
+            "unit_cost": {"min_value": Decimal(0)},
+            "min_order_quantity": {"min_value": Decimal(0)},
+            "pack_size": {"min_value": 1},
+        }
 
 
-class ProductSerializer(serializers.ModelSerializer):
+class ProductSerializer(StrictModelSerializer):
     category_code = serializers.CharField(source="category.code", read_only=True)
 
     class Meta:
@@ -71,7 +100,7 @@ class ProductDetailSerializer(ProductSerializer):
         fields = [*ProductSerializer.Meta.fields, "supplier_terms"]
 
 
-class SupplierSerializer(serializers.ModelSerializer):
+class SupplierSerializer(StrictModelSerializer):
     product_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -88,7 +117,7 @@ class SupplierSerializer(serializers.ModelSerializer):
             "active",
             "product_count",
         ]
-        extra_kwargs = {"min_order_value": {"min_value": 0}}
+        extra_kwargs = {"min_order_value": {"min_value": Decimal(0)}}
 
 
 class StockLevelSerializer(serializers.ModelSerializer):
@@ -193,24 +222,82 @@ class PurchaseOrderDetailSerializer(PurchaseOrderSerializer):
         fields = [*PurchaseOrderSerializer.Meta.fields, "lines"]
 
 
-class LineInputSerializer(serializers.Serializer):
-    product = serializers.CharField(help_text="Product id, SKU or barcode.", required=False)
-    line = serializers.IntegerField(required=False, help_text="A line id of the document.")
-    quantity = serializers.CharField(help_text="A decimal number, up to 3 places.")
-    unit_cost = serializers.CharField(required=False, allow_blank=True)
+# A quantity greater than zero (or also zero) with at most 3 decimals, below 1e9: the numbers
+# ``inventory.services._lines.parse_quantity`` takes, as decimal strings.
+POSITIVE_QUANTITY = positive_decimal_pattern(9, 3)
+QUANTITY = decimal_pattern(9, 3, signed=False)
+
+
+def PositiveQuantityField(**kwargs):
+    return PatternField(
+        pattern=POSITIVE_QUANTITY,
+        message=_("Enter a quantity greater than zero, with at most 3 decimals."),
+        example="2",
+        **kwargs,
+    )
+
+
+def ZeroOrMoreQuantityField(**kwargs):
+    return PatternField(
+        pattern=QUANTITY,
+        message=_("Enter a quantity of zero or more, with at most 3 decimals."),
+        example="0",
+        **kwargs,
+    )
+
+
+def _unit_cost(**kwargs):
+    # The order line's cost column: 12 digits, 4 decimals, not negative.
+    return StrictDecimalField(max_digits=12, decimal_places=4, min_value=Decimal(0), **kwargs)
+
+
+PRODUCT_HELP = "Product id, SKU or barcode."
+
+
+class OrderLineInputSerializer(serializers.Serializer):
+    product = StrictCharField(max_length=64, help_text=PRODUCT_HELP)
+    quantity = PositiveQuantityField()
+    unit_cost = _unit_cost(
+        required=False, allow_null=True, help_text="Default: the supplier's terms, else the cost."
+    )
+
+
+class TransferLineInputSerializer(serializers.Serializer):
+    product = StrictCharField(max_length=64, help_text=PRODUCT_HELP)
+    quantity = PositiveQuantityField()
+
+
+class ReceiveLineInputSerializer(serializers.Serializer):
+    """One received quantity, for a line of the order named by its id or its product."""
+
+    line = StrictIntegerField(required=False, help_text="A line id of the order.")
+    product = StrictCharField(
+        max_length=64, required=False, help_text=f"{PRODUCT_HELP} (instead of ``line``)"
+    )
+    quantity = PositiveQuantityField()
+
+    def validate(self, attrs):
+        if ("line" in attrs) == ("product" in attrs):
+            raise serializers.ValidationError(_("Name either the line or the product."))
+        return attrs
+
+    @staticmethod
+    def schema_rules(*, partial: bool) -> dict:
+        """``line`` or ``product``, not both (``validate()``)."""
+        return {"oneOf": [{"required": ["line"]}, {"required": ["product"]}]}
 
 
 class PurchaseOrderCreateSerializer(serializers.Serializer):
-    store = serializers.IntegerField()
-    supplier = serializers.IntegerField()
-    note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    store = StrictIntegerField()
+    supplier = StrictIntegerField()
+    note = StrictCharField(required=False, allow_blank=True, max_length=200)
     expected_date = serializers.DateField(required=False, allow_null=True)
-    lines = LineInputSerializer(many=True)
+    lines = OrderLineInputSerializer(many=True, allow_empty=False)
 
 
 class ReceiveSerializer(serializers.Serializer):
-    lines = LineInputSerializer(many=True)
-    reference = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    lines = ReceiveLineInputSerializer(many=True, allow_empty=False)
+    reference = StrictCharField(required=False, allow_blank=True, max_length=64)
 
 
 class TransferLineSerializer(serializers.ModelSerializer):
@@ -264,15 +351,18 @@ class TransferDetailSerializer(TransferSerializer):
 
 
 class TransferCreateSerializer(serializers.Serializer):
-    source_store = serializers.IntegerField()
-    destination_store = serializers.IntegerField()
-    note = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    lines = LineInputSerializer(many=True)
+    source_store = StrictIntegerField()
+    destination_store = StrictIntegerField()
+    note = StrictCharField(required=False, allow_blank=True, max_length=200)
+    lines = TransferLineInputSerializer(many=True, allow_empty=False)
 
 
 class QuantitiesSerializer(serializers.Serializer):
     quantities = serializers.DictField(
-        child=serializers.CharField(), required=False, help_text="{line id: quantity}"
+        child=ZeroOrMoreQuantityField(),
+        required=False,
+        help_text="{line id: quantity} (default: every line's full quantity); a key that "
+        "is not a line of the transfer is refused with 409, like a quantity above the line's.",
     )
 
 
@@ -353,11 +443,11 @@ class StockCountDetailSerializer(StockCountSerializer):
 
 
 class StockCountCreateSerializer(serializers.Serializer):
-    store = serializers.IntegerField()
-    category = serializers.IntegerField(required=False, allow_null=True)
-    blind = serializers.BooleanField(default=True)
+    store = StrictIntegerField()
+    category = StrictIntegerField(required=False, allow_null=True)
+    blind = StrictBooleanField(default=True)
 
 
 class CountLineSetSerializer(serializers.Serializer):
-    line = serializers.IntegerField()
-    quantity = serializers.CharField()
+    line = StrictIntegerField()
+    quantity = ZeroOrMoreQuantityField()

@@ -1,11 +1,19 @@
-"""Inventory API: thin viewsets over the selectors (reads) and services (writes)."""
+"""Inventory API: thin viewsets over the selectors (reads) and services (writes).
+
+Bodies are JSON. The serializers check the whole input (400); a record it names that does
+not exist or is out of scope is a 404, as in a URL; what a service still refuses is the
+records' state (an order no longer a draft, more than is outstanding, a code taken): a 409,
+declared on the actions listed in ``conflict_actions``.
+"""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
+from opsdesk.api.exceptions import conflicts, validate_or_404
 from stores.access import ScopedAPIMixin
 from stores.models import Store
 from stores.roles import ALL_ROLES
@@ -41,15 +49,28 @@ class _ReadOnly(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
     before the object is looked up (wrong role: 403, whatever the object)."""
 
     lookup_value_regex = ANY_SEGMENT
+    parser_classes = [JSONParser]
     action_roles: dict = {}
+    conflict_actions: frozenset = frozenset()
 
     @property
     def allowed_roles(self):
         return self.action_roles.get(getattr(self, "action", None), ALL_ROLES)
 
 
-def _store(pk) -> Store:
+def _store(request, pk) -> Store:
+    """A store of the user's scope (another, or none: 404)."""
+    return get_object_or_404(Store.objects.visible_to(request.user), pk=pk)
+
+
+def _any_store(pk) -> Store:
+    """Either end of a transfer: the service checks which the user may name (404)."""
     return get_object_or_404(Store.objects.all(), pk=pk)
+
+
+def _lines(lines) -> list[dict]:
+    """Validated lines as the services take them (a missing cost: None)."""
+    return [dict(line) for line in lines]
 
 
 class _CatalogueWrite(mixins.CreateModelMixin, mixins.UpdateModelMixin):
@@ -58,6 +79,7 @@ class _CatalogueWrite(mixins.CreateModelMixin, mixins.UpdateModelMixin):
     object read back through the list's selector."""
 
     action_roles = dict.fromkeys(["create", "update", "partial_update"], CATALOGUE_WRITERS)
+    conflict_actions = frozenset(["create", "update", "partial_update"])
     create_service = None
     update_service = None
     instance_arg = ""
@@ -66,9 +88,9 @@ class _CatalogueWrite(mixins.CreateModelMixin, mixins.UpdateModelMixin):
         return self.selector(user=self.request.user).get(pk=instance.pk)
 
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        instance = type(self).create_service(user=request.user, **serializer.validated_data)
+        data = validate_or_404(self.get_serializer(data=request.data))
+        with conflicts():
+            instance = type(self).create_service(user=request.user, **data)
         return Response(
             self.get_serializer(self._fresh(instance)).data, status=status.HTTP_201_CREATED
         )
@@ -78,10 +100,11 @@ class _CatalogueWrite(mixins.CreateModelMixin, mixins.UpdateModelMixin):
         serializer = self.get_serializer(
             instance, data=request.data, partial=kwargs.get("partial", False)
         )
-        serializer.is_valid(raise_exception=True)
-        instance = type(self).update_service(
-            user=request.user, **{self.instance_arg: instance}, **serializer.validated_data
-        )
+        data = validate_or_404(serializer)
+        with conflicts():
+            instance = type(self).update_service(
+                user=request.user, **{self.instance_arg: instance}, **data
+            )
         return Response(self.get_serializer(self._fresh(instance)).data)
 
 
@@ -112,6 +135,7 @@ class ProductViewSet(_CatalogueWrite, _ReadOnly):
     update_service = staticmethod(services.product_update)
     instance_arg = "product"
     action_roles = {**_CatalogueWrite.action_roles, "supplier_terms": CATALOGUE_WRITERS}
+    conflict_actions = _CatalogueWrite.conflict_actions | {"supplier_terms"}
 
     def get_serializer_class(self):
         if self.action in ("retrieve", "supplier_terms"):
@@ -131,11 +155,12 @@ class ProductViewSet(_CatalogueWrite, _ReadOnly):
         """Create or change one supplier's terms for the product (``preferred`` makes the
         product's other terms not preferred)."""
         product = self.get_object()
-        serializer = s.ProductSupplierSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+        data = dict(validate_or_404(s.ProductSupplierSerializer(data=request.data)))
         supplier = data.pop("supplier")
-        services.product_supplier_set(user=request.user, product=product, supplier=supplier, **data)
+        with conflicts():
+            services.product_supplier_set(
+                user=request.user, product=product, supplier=supplier, **data
+            )
         fresh = self.get_queryset().get(pk=product.pk)
         return Response(s.ProductDetailSerializer(fresh).data)
 
@@ -180,6 +205,7 @@ class PurchaseOrderViewSet(_ReadOnly, mixins.CreateModelMixin):
     filterset_class = PurchaseOrderFilterSet
     selector = staticmethod(selectors.purchase_order_list)
     action_roles = dict.fromkeys(["create", "submit", "cancel", "receive"], STOCK_WRITERS)
+    conflict_actions = frozenset(action_roles)
     ordering_fields = ["created_at", "submitted_at", "received_at"]
 
     def get_queryset(self):
@@ -204,28 +230,32 @@ class PurchaseOrderViewSet(_ReadOnly, mixins.CreateModelMixin):
     def create(self, request, *args, **kwargs):
         data = _valid(s.PurchaseOrderCreateSerializer, request)
         supplier = get_object_or_404(Supplier.objects.visible_to(request.user), pk=data["supplier"])
-        order = services.purchase_order_create(
-            user=request.user,
-            store=_store(data["store"]),
-            supplier=supplier,
-            lines=data["lines"],
-            note=data.get("note", ""),
-            expected_date=data.get("expected_date"),
-        )
+        store = _store(request, data["store"])
+        with conflicts():
+            order = services.purchase_order_create(
+                user=request.user,
+                store=store,
+                supplier=supplier,
+                lines=_lines(data["lines"]),
+                note=data.get("note", ""),
+                expected_date=data.get("expected_date"),
+            )
         return self._detail(order, status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=s.PurchaseOrderDetailSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         order = self.get_object()
-        services.purchase_order_submit(user=request.user, purchase_order=order)
+        with conflicts():
+            services.purchase_order_submit(user=request.user, purchase_order=order)
         return self._detail(order)
 
     @extend_schema(request=None, responses=s.PurchaseOrderDetailSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         order = self.get_object()
-        services.purchase_order_cancel(user=request.user, purchase_order=order)
+        with conflicts():
+            services.purchase_order_cancel(user=request.user, purchase_order=order)
         return self._detail(order)
 
     @extend_schema(request=s.ReceiveSerializer, responses=s.PurchaseOrderDetailSerializer)
@@ -233,12 +263,13 @@ class PurchaseOrderViewSet(_ReadOnly, mixins.CreateModelMixin):
     def receive(self, request, pk=None):
         order = self.get_object()
         data = _valid(s.ReceiveSerializer, request)
-        services.purchase_order_receive(
-            user=request.user,
-            purchase_order=order,
-            lines=data["lines"],
-            reference=data.get("reference", ""),
-        )
+        with conflicts():
+            services.purchase_order_receive(
+                user=request.user,
+                purchase_order=order,
+                lines=_lines(data["lines"]),
+                reference=data.get("reference", ""),
+            )
         return self._detail(order)
 
 
@@ -251,6 +282,7 @@ class TransferViewSet(_ReadOnly, mixins.CreateModelMixin):
         **dict.fromkeys(["create", "cancel", "ship", "receive"], STOCK_WRITERS),
         "approve": TRANSFER_APPROVERS,
     }
+    conflict_actions = frozenset(action_roles)
     ordering_fields = ["requested_at", "approved_at", "received_at"]
 
     def get_queryset(self):
@@ -270,27 +302,32 @@ class TransferViewSet(_ReadOnly, mixins.CreateModelMixin):
     @extend_schema(request=s.TransferCreateSerializer, responses=s.TransferDetailSerializer)
     def create(self, request, *args, **kwargs):
         data = _valid(s.TransferCreateSerializer, request)
-        transfer = services.transfer_request(
-            user=request.user,
-            source_store=_store(data["source_store"]),
-            destination_store=_store(data["destination_store"]),
-            lines=data["lines"],
-            note=data.get("note", ""),
-        )
+        source = _any_store(data["source_store"])
+        destination = _any_store(data["destination_store"])
+        with conflicts():
+            transfer = services.transfer_request(
+                user=request.user,
+                source_store=source,
+                destination_store=destination,
+                lines=_lines(data["lines"]),
+                note=data.get("note", ""),
+            )
         return self._detail(transfer, status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=s.TransferDetailSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         transfer = self.get_object()
-        services.transfer_approve(user=request.user, transfer=transfer)
+        with conflicts():
+            services.transfer_approve(user=request.user, transfer=transfer)
         return self._detail(transfer)
 
     @extend_schema(request=None, responses=s.TransferDetailSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         transfer = self.get_object()
-        services.transfer_cancel(user=request.user, transfer=transfer)
+        with conflicts():
+            services.transfer_cancel(user=request.user, transfer=transfer)
         return self._detail(transfer)
 
     @extend_schema(request=s.QuantitiesSerializer, responses=s.TransferDetailSerializer)
@@ -298,9 +335,10 @@ class TransferViewSet(_ReadOnly, mixins.CreateModelMixin):
     def ship(self, request, pk=None):
         transfer = self.get_object()
         data = _valid(s.QuantitiesSerializer, request)
-        services.transfer_ship(
-            user=request.user, transfer=transfer, quantities=data.get("quantities")
-        )
+        with conflicts():
+            services.transfer_ship(
+                user=request.user, transfer=transfer, quantities=data.get("quantities")
+            )
         return self._detail(transfer)
 
     @extend_schema(request=s.QuantitiesSerializer, responses=s.TransferDetailSerializer)
@@ -308,9 +346,10 @@ class TransferViewSet(_ReadOnly, mixins.CreateModelMixin):
     def receive(self, request, pk=None):
         transfer = self.get_object()
         data = _valid(s.QuantitiesSerializer, request)
-        services.transfer_receive(
-            user=request.user, transfer=transfer, quantities=data.get("quantities")
-        )
+        with conflicts():
+            services.transfer_receive(
+                user=request.user, transfer=transfer, quantities=data.get("quantities")
+            )
         return self._detail(transfer)
 
 
@@ -325,6 +364,7 @@ class StockCountViewSet(_ReadOnly, mixins.CreateModelMixin):
         **dict.fromkeys(["create", "approve", "post_count"], STOCK_WRITERS),
         **dict.fromkeys(["count_line", "submit"], COUNTERS),
     }
+    conflict_actions = frozenset(action_roles)
     ordering_fields = ["created_at", "posted_at"]
 
     def get_queryset(self):
@@ -345,13 +385,15 @@ class StockCountViewSet(_ReadOnly, mixins.CreateModelMixin):
     def create(self, request, *args, **kwargs):
         data = _valid(s.StockCountCreateSerializer, request)
         category = None
-        if data.get("category"):
+        if data.get("category") is not None:
             category = get_object_or_404(
                 Category.objects.visible_to(request.user), pk=data["category"]
             )
-        count = services.stock_count_create(
-            user=request.user, store=_store(data["store"]), category=category, blind=data["blind"]
-        )
+        store = _store(request, data["store"])
+        with conflicts():
+            count = services.stock_count_create(
+                user=request.user, store=store, category=category, blind=data["blind"]
+            )
         return self._detail(count, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.CountLineSetSerializer, responses=s.StockCountLineSerializer)
@@ -360,34 +402,36 @@ class StockCountViewSet(_ReadOnly, mixins.CreateModelMixin):
         count = self.get_object()
         data = _valid(s.CountLineSetSerializer, request)
         line = get_object_or_404(count.lines.all(), pk=data["line"])
-        line = services.stock_count_line_set(
-            user=request.user, line=line, quantity=data["quantity"]
-        )
+        with conflicts():
+            line = services.stock_count_line_set(
+                user=request.user, line=line, quantity=data["quantity"]
+            )
         return Response(s.StockCountLineSerializer(line, context={"count": line.count}).data)
 
     @extend_schema(request=None, responses=s.StockCountDetailSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         count = self.get_object()
-        services.stock_count_submit(user=request.user, count=count)
+        with conflicts():
+            services.stock_count_submit(user=request.user, count=count)
         return self._detail(count)
 
     @extend_schema(request=None, responses=s.StockCountDetailSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         count = self.get_object()
-        services.stock_count_approve(user=request.user, count=count)
+        with conflicts():
+            services.stock_count_approve(user=request.user, count=count)
         return self._detail(count)
 
     @extend_schema(request=None, responses=s.StockCountDetailSerializer)
     @action(detail=True, methods=["post"], url_path="post")
     def post_count(self, request, pk=None):
         count = self.get_object()
-        services.stock_count_post(user=request.user, count=count)
+        with conflicts():
+            services.stock_count_post(user=request.user, count=count)
         return self._detail(count)
 
 
 def _valid(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+    return validate_or_404(serializer_class(data=request.data))

@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
@@ -42,6 +44,18 @@ def as_conflict(exc: DjangoValidationError) -> Conflict:
     return Conflict(detail=_detail(exc))
 
 
+@contextmanager
+def conflicts():
+    """Inside, a service's refusal (Django ``ValidationError``) is a 409: for a view that
+    has checked the whole input already (its serializer, a 400), so what the service
+    still refuses is the stored records' state (an order no longer open, a quantity above
+    what is outstanding, a product not on the order, a code already taken)."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        raise as_conflict(exc) from None
+
+
 def _detail(exc: DjangoValidationError) -> dict:
     return exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
 
@@ -82,14 +96,30 @@ def _credentials_refused(exc, context) -> exceptions.AuthenticationFailed:
 def validate_or_404(serializer) -> dict:
     """``serializer.is_valid()``, where naming a record that does not exist (or that you
     may not see) is a 404, as in a URL or a filter (``stores.filters.ScopedFilterBackend``),
-    not a 400; any other error stays a 400. Returns the validated data."""
+    not a 400, and a value another record holds already (``unique``: a code, a SKU) is a
+    409 (when both, the 404); any other error stays a 400. Returns the validated data."""
     if serializer.is_valid():
         return serializer.validated_data
-    errors = exceptions.ValidationError(serializer.errors)
-    if _only_code(errors, "does_not_exist"):
-        name = next(iter(serializer.errors))
-        field = serializer.fields[name]
-        field = getattr(field, "child_relation", field)
-        model = field.get_queryset().model
-        raise exceptions.NotFound(_("No such %(object)s.") % {"object": model._meta.verbose_name})
-    raise errors
+    codes = _field_codes(serializer.errors)
+    if not codes or not set(codes.values()) <= {"does_not_exist", "unique"}:
+        raise exceptions.ValidationError(serializer.errors)
+    missing = [name for name, code in codes.items() if code == "does_not_exist"]
+    if not missing:
+        raise Conflict(detail=serializer.errors)
+    field = serializer.fields[missing[0]]
+    field = getattr(field, "child_relation", field)
+    model = field.get_queryset().model
+    raise exceptions.NotFound(_("No such %(object)s.") % {"object": model._meta.verbose_name})
+
+
+def _field_codes(errors) -> dict:
+    """{field: its one error code} for top-level fields with exactly one error each, or
+    {} when any field has several errors or nested ones."""
+    codes = exceptions.ValidationError(errors).get_codes()
+    result = {}
+    for name, value in codes.items() if isinstance(codes, dict) else ():
+        if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
+            result[name] = value[0]
+        else:
+            return {}
+    return result

@@ -15,7 +15,7 @@ from drf_spectacular.plumbing import force_instance, get_view_model, is_patched_
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
-from .fields import StrictCharField
+from .fields import PatternField, StrictCharField, StrictDecimalField, decimal_pattern
 
 # What ``str.strip()`` removes (``str.isspace``), spelled for an ECMA/JSON Schema regex.
 _SPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
@@ -64,6 +64,8 @@ class AutoSchema(openapi.AutoSchema):
             )
         if self.method in ("POST", "PUT", "PATCH"):
             errors["415"] = OpenApiResponse(ErrorSerializer, description="Unsupported media type.")
+        if getattr(self.view, "action", None) in getattr(self.view, "conflict_actions", ()):
+            errors["409"] = CONFLICT_RESPONSE  # the view lists the actions that can refuse so
         if not self.get_auth():
             errors.pop("401")
             errors.pop("403")
@@ -90,6 +92,12 @@ class AutoSchema(openapi.AutoSchema):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if schema is None or has_override(field, "field") or "$ref" in schema:
             return schema
+        if direction == "request" and not getattr(field, "allow_empty", True):
+            # DRF refuses an empty list or dictionary there ("may not be empty").
+            if schema.get("type") == "array":
+                schema["minItems"] = max(schema.get("minItems", 0), 1)
+            elif schema.get("type") == "object":
+                schema["minProperties"] = max(schema.get("minProperties", 0), 1)
         if isinstance(field, serializers.TimeField) and schema.get("format") == "time":
             del schema["format"]
             schema["pattern"] = LOCAL_TIME_PATTERN
@@ -101,6 +109,12 @@ class AutoSchema(openapi.AutoSchema):
             and schema.get("format") == "binary"
         ):
             schema["minLength"] = 1  # DRF refuses an empty file
+        elif direction == "request" and isinstance(field, PatternField):
+            schema["pattern"] = field.pattern  # exactly what the field checks
+            if field.example is not None:
+                schema.setdefault("example", field.example)
+        elif direction == "request" and isinstance(field, StrictDecimalField):
+            schema["pattern"] = field.pattern  # exactly what the field checks
         elif (
             direction == "request"
             and isinstance(field, serializers.DecimalField)
@@ -109,12 +123,7 @@ class AutoSchema(openapi.AutoSchema):
             and not field.localize
         ):
             # spectacular's pattern also matches "", "-" and ".", which DRF refuses.
-            whole, places = field.max_whole_digits, field.decimal_places
-            integer = rf"\d{{1,{whole}}}" if whole else "0"
-            digits = rf"{integer}(?:\.\d{{0,{places}}})?"
-            schema["pattern"] = (
-                rf"^-?(?:{digits}|\.\d{{1,{places}}})$" if places else rf"^-?{integer}$"
-            )
+            schema["pattern"] = decimal_pattern(field.max_whole_digits, field.decimal_places)
         elif (
             direction == "request"
             and type(field) in (serializers.CharField, StrictCharField)

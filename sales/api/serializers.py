@@ -1,4 +1,24 @@
+"""Presentation only: the rules are in the services.
+
+Inputs are JSON and typed strictly (``opsdesk.api.fields``): a number where a text is
+expected, ``"yes"`` for a boolean or a JSON number for an amount is refused (400), as the
+schema says; so are amounts and discounts outside the bounds the schema's patterns show.
+"""
+
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from opsdesk.api.fields import (
+    PatternField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictDecimalField,
+    StrictIntegerField,
+    positive_decimal_pattern,
+)
 
 from ..models import (
     DailySales,
@@ -12,6 +32,7 @@ from ..models import (
     StoreTarget,
 )
 from ..selectors import store_attainment
+from ..services.daily import MAX_FOOTFALL
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -61,28 +82,28 @@ class ReceiptDetailSerializer(ReceiptSerializer):
 
 
 class LineInSerializer(serializers.Serializer):
-    line_number = serializers.IntegerField(min_value=1, max_value=1_000_000)
-    sku = serializers.CharField(max_length=32)
+    line_number = StrictIntegerField(min_value=1, max_value=1_000_000)
+    sku = StrictCharField(max_length=32)
     quantity = serializers.DecimalField(max_digits=12, decimal_places=3)
     unit_price = serializers.DecimalField(**MONEY)
     discount = serializers.DecimalField(required=False, default="0", **MONEY)
     net_amount = serializers.DecimalField(**MONEY)
-    is_return = serializers.BooleanField(
+    is_return = StrictBooleanField(
         required=False, default=False, help_text="Required with a negative quantity."
     )
 
 
 class ReceiptInSerializer(serializers.Serializer):
-    store = serializers.CharField(max_length=16, help_text="The store's code.")
-    receipt_number = serializers.CharField(max_length=64)
-    sold_at = serializers.CharField(
+    store = StrictCharField(max_length=16, help_text="The store's code.")
+    receipt_number = StrictCharField(max_length=64)
+    sold_at = StrictCharField(
         max_length=40, help_text="ISO date and time; without an offset, the store's local time."
     )
     business_date = serializers.DateField(
         required=False, help_text="Default: the store's local date of sold_at."
     )
-    till = serializers.CharField(max_length=32, required=False, allow_blank=True)
-    cashier = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    till = StrictCharField(max_length=32, required=False, allow_blank=True)
+    cashier = StrictCharField(max_length=100, required=False, allow_blank=True)
     lines = LineInSerializer(many=True, allow_empty=False)
 
 
@@ -116,9 +137,11 @@ class DailySalesSerializer(serializers.ModelSerializer):
 
 
 class FootfallSerializer(serializers.Serializer):
-    store = serializers.IntegerField(help_text="Store id.")
-    business_date = serializers.DateField()
-    footfall = serializers.IntegerField(help_text="Visitors counted that day (0 or more).")
+    store = StrictIntegerField(help_text="Store id.")
+    business_date = serializers.DateField(help_text="The store's today or earlier (else 409).")
+    footfall = StrictIntegerField(
+        min_value=0, max_value=MAX_FOOTFALL, help_text="Visitors counted that day."
+    )
 
 
 class RegionTargetSerializer(serializers.ModelSerializer):
@@ -136,25 +159,46 @@ class MonthTargetSerializer(serializers.ModelSerializer):
         read_only_fields = ["locked", "updated_at"]
 
 
+FIRST_OF_MONTH = r"^[0-9]{4}-[0-9]{2}-01$"
+
+
+@extend_schema_field(
+    {"type": "string", "format": "date", "pattern": FIRST_OF_MONTH, "example": "2026-11-01"}
+)
+class MonthField(serializers.DateField):
+    """A month as its first day (YYYY-MM-01)."""
+
+    def to_internal_value(self, value):
+        month = super().to_internal_value(value)
+        if month.day != 1:
+            raise serializers.ValidationError(_("Enter the first day of the month."))
+        return month
+
+
 class MonthTargetSetSerializer(serializers.Serializer):
-    month = serializers.DateField(help_text="The first day of the month.")
-    amount = serializers.DecimalField(**MONEY)
+    month = MonthField(help_text="The first day of the month.")
+    amount = PatternField(
+        pattern=positive_decimal_pattern(12, 2),
+        message=_("Enter an amount above zero, with at most 2 decimals."),
+        example="250000.00",
+    )
     method = serializers.ChoiceField(choices=Method.choices, default=Method.LAST_YEAR)
 
 
 class AmountsSerializer(serializers.Serializer):
     amounts = serializers.DictField(
-        child=serializers.DecimalField(**MONEY),
+        child=StrictDecimalField(min_value=Decimal(0), **MONEY),
         allow_empty=False,
-        help_text="Region (or store) id → new amount; they must add up to the parent's total.",
+        help_text="Region (or store) id → new amount; they must add up to the parent's total, "
+        "and name only the target's regions (stores): else 409.",
     )
-    region = serializers.IntegerField(
+    region = StrictIntegerField(
         required=False, help_text="For stores: the region whose stores change."
     )
 
 
 class LockSerializer(serializers.Serializer):
-    locked = serializers.BooleanField(default=True)
+    locked = StrictBooleanField(default=True)
 
 
 class StoreTargetSerializer(serializers.ModelSerializer):
@@ -212,20 +256,26 @@ class PromotionSerializer(serializers.ModelSerializer):
 
 
 class PromotionWriteSerializer(serializers.Serializer):
-    """The shape of a promotion create or update; the rules (dates, discount bounds,
-    overlaps) are the service's."""
+    """The shape of a promotion create or update. A store or product that does not exist
+    (or a store outside your scope) is a 404; the service's rules across the fields and
+    the stored promotions (the last day not before the first, at most a year, a product
+    on one promotion per store and day) are a 409."""
 
-    name = serializers.CharField(max_length=200)
+    name = StrictCharField(max_length=200)
     start_date = serializers.DateField()
     end_date = serializers.DateField()
-    discount_pct = serializers.DecimalField(
-        max_digits=5, decimal_places=2, help_text="Between 0 and 100 (exclusive)."
+    discount_pct = PatternField(
+        # Above 0 and below 100, at most 2 decimals: 1 or 2 whole digits.
+        pattern=positive_decimal_pattern(2, 2),
+        message=_("A discount between 0 and 100 %, at most 2 decimals."),
+        example="15.00",
+        help_text="Between 0 and 100 (exclusive).",
     )
     stores = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), allow_empty=False, help_text="Store ids."
+        child=StrictIntegerField(min_value=1), allow_empty=False, help_text="Store ids."
     )
     products = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), allow_empty=False, help_text="Product ids."
+        child=StrictIntegerField(min_value=1), allow_empty=False, help_text="Product ids."
     )
 
 

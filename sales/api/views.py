@@ -1,16 +1,27 @@
-"""Sales API: thin viewsets over the selectors (reads) and services (writes)."""
+"""Sales API: thin viewsets over the selectors (reads) and services (writes).
+
+Bodies are JSON. The serializers check the input (400); a store, region or product named
+that does not exist or is out of scope is a 404; what the services still refuse depends
+on the stored records (a locked target, amounts that must add up to the parent's, an
+overlapping promotion): a 409, declared on the actions in ``conflict_actions``.
+"""
 
 import datetime
+import re
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
+from inventory.models import Product
+from opsdesk.api.exceptions import Conflict, conflicts
 from stores.access import ScopedAPIMixin, ensure_role
 from stores.models import Region, Store
 from stores.roles import ALL_ROLES
@@ -36,6 +47,8 @@ class _ReadOnly(ScopedAPIMixin, viewsets.ReadOnlyModelViewSet):
 
     action_roles: dict = {}
     default_roles = ALL_ROLES
+    parser_classes = [JSONParser]
+    conflict_actions: frozenset = frozenset()
 
     @property
     def allowed_roles(self):
@@ -51,6 +64,7 @@ class ReceiptViewSet(_ReadOnly):
     ordering_fields = ["business_date", "sold_at", "receipt_number"]
     selector = staticmethod(selectors.receipt_list)
     action_roles = {"bulk": IMPORTERS}
+    conflict_actions = frozenset(["bulk"])
 
     def get_queryset(self):
         queryset = super().get_queryset()
@@ -68,8 +82,10 @@ class ReceiptViewSet(_ReadOnly):
     @extend_schema(request=s.BulkReceiptsSerializer, responses={201: s.BulkResultSerializer})
     @action(detail=False, methods=["post"])
     def bulk(self, request):
-        """All or nothing: any bad line answers 400 with every error and writes nothing.
-        Receipts already imported (same store, number and business date) are skipped."""
+        """All or nothing: a malformed body answers 400; a line the import refuses (an
+        unknown store code or SKU, amounts that do not add up, …) 409 with every error;
+        either way nothing is written. Receipts already imported (same store, number and
+        business date) are skipped."""
         ensure_role(request.user, IMPORTERS)
         body = s.BulkReceiptsSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -82,8 +98,8 @@ class ReceiptViewSet(_ReadOnly):
             for receipt in request.data.get("receipts", [])
         ]
         result = services.receipts_bulk_import(user=request.user, receipts=receipts)
-        if result.error_count:
-            raise ValidationError(
+        if result.error_count:  # the body was well formed: the records refuse it
+            raise Conflict(
                 {
                     "non_field_errors": [f"{e.row} {e.column}: {e.message}" for e in result.errors],
                 }
@@ -103,6 +119,7 @@ class DailySalesViewSet(_ReadOnly):
     ordering_fields = ["business_date", "net_sales"]
     selector = staticmethod(selectors.daily_sales_list)
     action_roles = {"footfall": FOOTFALL_RECORDERS}
+    conflict_actions = frozenset(["footfall"])
 
     @extend_schema(request=s.FootfallSerializer, responses=s.DailySalesSerializer)
     @action(detail=False, methods=["post"])
@@ -113,12 +130,13 @@ class DailySalesViewSet(_ReadOnly):
         store = get_object_or_404(
             Store.objects.visible_to(request.user), pk=body.validated_data["store"]
         )
-        row = services.daily_footfall_record(
-            user=request.user,
-            store=store,
-            business_date=body.validated_data["business_date"],
-            footfall=body.validated_data["footfall"],
-        )
+        with conflicts():  # a date after the store's today
+            row = services.daily_footfall_record(
+                user=request.user,
+                store=store,
+                business_date=body.validated_data["business_date"],
+                footfall=body.validated_data["footfall"],
+            )
         row = selectors.daily_sales_list(user=request.user).get(pk=row.pk)
         return Response(s.DailySalesSerializer(row).data)
 
@@ -137,6 +155,7 @@ class MonthTargetViewSet(mixins.CreateModelMixin, _ReadOnly):
         "regions": TARGET_SETTERS,
         "stores": TARGET_ADJUSTERS,
     }
+    conflict_actions = frozenset(action_roles)
 
     def get_serializer_class(self):
         return {
@@ -150,7 +169,8 @@ class MonthTargetViewSet(mixins.CreateModelMixin, _ReadOnly):
     def create(self, request, *args, **kwargs):
         body = s.MonthTargetSetSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        target = services.month_target_set(user=request.user, **body.validated_data)
+        with conflicts():  # a locked month, no open store
+            target = services.month_target_set(user=request.user, **body.validated_data)
         return Response(s.MonthTargetSerializer(target).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.LockSerializer, responses=s.MonthTargetSerializer)
@@ -159,9 +179,10 @@ class MonthTargetViewSet(mixins.CreateModelMixin, _ReadOnly):
         target = self.get_object()
         body = s.LockSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        target = services.month_target_lock(
-            user=request.user, target=target, locked=body.validated_data["locked"]
-        )
+        with conflicts():
+            target = services.month_target_lock(
+                user=request.user, target=target, locked=body.validated_data["locked"]
+            )
         return Response(s.MonthTargetSerializer(target).data)
 
     @extend_schema(request=s.AmountsSerializer, responses=s.RegionTargetSerializer(many=True))
@@ -170,9 +191,10 @@ class MonthTargetViewSet(mixins.CreateModelMixin, _ReadOnly):
         target = self.get_object()
         body = s.AmountsSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        rows = services.region_targets_adjust(
-            user=request.user, target=target, amounts=_int_keys(body.validated_data["amounts"])
-        )
+        with conflicts():  # locked, a region not in the target, not adding up
+            rows = services.region_targets_adjust(
+                user=request.user, target=target, amounts=_int_keys(body.validated_data["amounts"])
+            )
         return Response(s.RegionTargetSerializer(rows, many=True).data)
 
     @extend_schema(request=s.AmountsSerializer, responses=s.StoreTargetSerializer(many=True))
@@ -186,20 +208,20 @@ class MonthTargetViewSet(mixins.CreateModelMixin, _ReadOnly):
         region = get_object_or_404(
             Region.objects.visible_to(request.user), pk=body.validated_data["region"]
         )
-        rows = services.store_targets_adjust(
-            user=request.user,
-            target=target,
-            region=region,
-            amounts=_int_keys(body.validated_data["amounts"]),
-        )
+        with conflicts():  # locked, a store not in the region's target, not adding up
+            rows = services.store_targets_adjust(
+                user=request.user,
+                target=target,
+                region=region,
+                amounts=_int_keys(body.validated_data["amounts"]),
+            )
         return Response(s.StoreTargetSerializer(rows, many=True).data)
 
 
 def _int_keys(amounts: dict) -> dict:
-    try:
-        return {int(k): v for k, v in amounts.items()}
-    except ValueError:
-        raise ValidationError({"amounts": ["Keys are ids (whole numbers)."]}) from None
+    """Ids as numbers; a key that is not one names no region or store of the target, and
+    the service refuses it like an unknown id (409)."""
+    return {int(k) if k.isascii() and k.isdigit() else k: v for k, v in amounts.items()}
 
 
 class StoreTargetViewSet(_ReadOnly):
@@ -213,9 +235,11 @@ class StoreTargetViewSet(_ReadOnly):
 
 def _date_param(request) -> datetime.date:
     raw = request.query_params.get("date")
-    if not raw:
+    if raw is None:
         return timezone.localdate()
-    try:
+    try:  # YYYY-MM-DD only, as the schema's "date" (fromisoformat also reads "20261122")
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
+            raise ValueError
         return datetime.date.fromisoformat(raw)
     except ValueError:
         raise ValidationError({"date": ["Enter a date as YYYY-MM-DD."]}) from None
@@ -253,6 +277,7 @@ class PromotionViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, _ReadOn
     filterset_class = PromotionFilterSet
     selector = staticmethod(selectors.promotion_list)
     action_roles = {"create": PROMOTERS, "update": PROMOTERS, "partial_update": PROMOTERS}
+    conflict_actions = frozenset(action_roles)
 
     def get_serializer_class(self):
         if self.action in ("create", "update", "partial_update"):
@@ -267,7 +292,9 @@ class PromotionViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, _ReadOn
     def create(self, request, *args, **kwargs):
         body = s.PromotionWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        promotion = services.promotion_create(user=request.user, **_promotion_kwargs(body))
+        _known_records(request, body.validated_data)
+        with conflicts():
+            promotion = services.promotion_create(user=request.user, **_promotion_kwargs(body))
         return self._saved(request, promotion, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.PromotionWriteSerializer, responses=s.PromotionSerializer)
@@ -295,9 +322,11 @@ class PromotionViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, _ReadOn
         body.validated_data.update(
             {k: v for k, v in current.items() if k not in body.validated_data}
         )
-        promotion = services.promotion_update(
-            user=request.user, promotion=promotion, **_promotion_kwargs(body)
-        )
+        _known_records(request, body.validated_data)
+        with conflicts():
+            promotion = services.promotion_update(
+                user=request.user, promotion=promotion, **_promotion_kwargs(body)
+            )
         return self._saved(request, promotion, status.HTTP_200_OK)
 
     @extend_schema(responses=s.UpliftSerializer)
@@ -314,6 +343,16 @@ class PromotionViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, _ReadOn
                 }
             ).data
         )
+
+
+def _known_records(request, data) -> None:
+    """Stores (in your scope) and products named in the body exist, else 404."""
+    stores = set(data.get("stores", ()))
+    if len(Store.objects.visible_to(request.user).filter(pk__in=stores)) != len(stores):
+        raise NotFound(_("No such store."))
+    products = set(data.get("products", ()))
+    if Product.objects.filter(pk__in=products).count() != len(products):
+        raise NotFound(_("No such product."))
 
 
 def _promotion_kwargs(body) -> dict:

@@ -527,3 +527,24 @@ def test_visit_audit_start_fill_submit_acknowledge(world, django_capture_on_comm
     assert RunEvent.objects.get(run=run, kind="acknowledged").note == "Agreed"
     with pytest.raises(ValidationError):
         services.run_acknowledge(user=world.manager, run=run)
+
+
+def test_template_code_taken_between_check_and_save_is_a_conflict(world, monkeypatch):
+    """Two requests creating the same code at once: the one that loses the race gets the
+    same conflict as a later request (was a 500 from the unique index). The "other
+    request" runs on this test's connection here, so its row is rolled back with ours."""
+    from stores.checklists.models import ChecklistTemplate
+
+    real_full_clean = ChecklistTemplate.full_clean
+
+    def full_clean_then_lose_the_race(self, *args, **kwargs):
+        real_full_clean(self, *args, **kwargs)
+        if not ChecklistTemplate.objects.filter(code=self.code).exists():
+            # The other request commits its template between our check and our save.
+            ChecklistTemplate.objects.create(code=self.code, name="Winner")
+
+    monkeypatch.setattr(ChecklistTemplate, "full_clean", full_clean_then_lose_the_race)
+    with pytest.raises(ValidationError) as refused:
+        services.template_create(user=world.head, code="race", name="Loser")
+    (error,) = refused.value.error_dict["code"]
+    assert error.code == "conflict" and "exists already" in error.messages[0]

@@ -90,7 +90,8 @@ def test_receive_through_the_api(demo, api_as):
         {"lines": [{"product": "APIRCV", "quantity": "6"}]},
         format="json",
     )
-    assert refused.status_code == 400 and "outstanding" in refused.json()["lines"][0]
+    # The body is well formed; the order's state refuses it (more than outstanding): 409.
+    assert refused.status_code == 409 and "outstanding" in refused.json()["lines"][0]
     assert StockMovement.objects.count() == before
     done = api.post(
         reverse("inventory-api:purchaseorder-receive", args=[pk]),
@@ -160,4 +161,185 @@ def test_blind_count_hides_expected_until_submitted(demo, api_as):
     posted = api.post(reverse("inventory-api:stockcount-post-count", args=[body["id"]]))
     assert posted.json()["status"] == "posted"
     again = api.post(reverse("inventory-api:stockcount-post-count", args=[body["id"]]))
-    assert again.status_code == 400 and "already been posted" in again.json()["status"][0]
+    assert again.status_code == 409 and "already been posted" in again.json()["status"][0]
+
+
+# --- Found by the OpenAPI contract run (tests/contract): each a regression test. -------
+
+
+def _order(api, supplier, **line):
+    return api.post(
+        reverse("inventory-api:purchaseorder-list"),
+        {
+            "store": f.store("SH001").pk,
+            "supplier": supplier.pk,
+            "lines": [{"product": "APIQ", "quantity": "5", **line}],
+        },
+        format="json",
+    )
+
+
+def test_write_bodies_are_json_only(demo, api_as):
+    api = api_as(demo.user("headoffice"))
+    form = api.post(reverse("inventory-api:category-list"), {"code": "frm", "name": "Form"})
+    assert form.status_code == 415
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        {"quantity": "0"},
+        {"quantity": "-1"},
+        {"quantity": "1.2345"},
+        {"quantity": "1e3"},
+        {"quantity": " 2"},
+        {"quantity": 5},
+        {"quantity": "1000000000"},
+        {"unit_cost": "-1"},
+        {"unit_cost": 2.5},
+        {"product": 12},
+    ],
+)
+def test_order_lines_are_checked_as_the_schema_shows(demo, api_as, line):
+    """Quantities and costs are decimal strings with the documented pattern (400), not
+    whatever the service can parse; a number is not a product reference."""
+    api = api_as(demo.user("manager"))
+    f.product(sku="APIQ")
+    supplier = f.supplier()
+    before = PurchaseOrder.objects.count()
+    response = _order(api, supplier, **line)
+    assert response.status_code == 400, response.content
+    assert "lines" in response.json()
+    assert PurchaseOrder.objects.count() == before
+
+
+def test_order_refusals_of_well_formed_bodies_are_409(demo, api_as):
+    api = api_as(demo.user("manager"))
+    f.product(sku="APIQ")
+    supplier = f.supplier()
+    unknown = _order(api, supplier, product="NO-SUCH-SKU")
+    assert unknown.status_code == 409 and "Unknown product" in str(unknown.json())
+    assert (
+        api.post(
+            reverse("inventory-api:purchaseorder-list"),
+            {"store": f.store("SH001").pk, "supplier": supplier.pk, "lines": []},
+            format="json",
+        ).status_code
+        == 400
+    )  # an empty list is malformed (minItems 1 in the schema)
+    created = _order(api, supplier)
+    assert created.status_code == 201, created.content
+    pk = created.json()["id"]
+    cancel = reverse("inventory-api:purchaseorder-cancel", args=[pk])
+    assert api.post(cancel).status_code == 200
+    again = api.post(cancel)
+    assert again.status_code == 409 and "status" in again.json()
+    submit = api.post(reverse("inventory-api:purchaseorder-submit", args=[pk]))
+    assert submit.status_code == 409
+    receive = reverse("inventory-api:purchaseorder-receive", args=[pk])
+    both = api.post(
+        receive, {"lines": [{"line": 1, "product": "APIQ", "quantity": "1"}]}, format="json"
+    )
+    assert both.status_code == 400  # a line or a product, not both
+
+
+def test_orders_name_stores_of_your_scope(demo, api_as):
+    api = api_as(demo.user("manager"))
+    f.product(sku="APIQ")
+    response = api.post(
+        reverse("inventory-api:purchaseorder-list"),
+        {
+            "store": f.store("GZ002").pk,
+            "supplier": f.supplier().pk,
+            "lines": [{"product": "APIQ", "quantity": "1"}],
+        },
+        format="json",
+    )
+    assert response.status_code == 404
+
+
+def test_count_with_category_0_names_a_category(demo, api_as):
+    api = api_as(demo.user("manager"))
+    response = api.post(
+        reverse("inventory-api:stockcount-list"),
+        {"store": f.store("SH001").pk, "category": 0},
+        format="json",
+    )
+    assert response.status_code == 404  # not "no category": a count of everything
+
+
+def test_count_line_quantities_are_decimal_strings(demo, api_as):
+    api = api_as(demo.user("manager"))
+    created = api.post(
+        reverse("inventory-api:stockcount-list"), {"store": f.store("SH001").pk}, format="json"
+    )
+    assert created.status_code == 201, created.content
+    count = created.json()
+    url = reverse("inventory-api:stockcount-count-line", args=[count["id"]])
+    line = count["lines"][0]["id"]
+    for bad in [{"line": line, "quantity": 3}, {"line": line, "quantity": "-1"}]:
+        assert api.post(url, bad, format="json").status_code == 400, bad
+    assert api.post(url, {"line": line, "quantity": "0"}, format="json").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("inventory-api:product-list", {"active": "-58800"}),
+        ("inventory-api:supplier-list", {"active": "yes"}),
+        ("inventory-api:stocklevel-list", {"low_stock": "2"}),
+        ("inventory-api:stockmovement-list", {"product": "4.6e187"}),
+        ("inventory-api:stockmovement-list", {"product": "1.0"}),
+        ("inventory-api:replenishment-list", {"store": "abc"}),
+    ],
+)
+def test_malformed_filters_are_refused_not_ignored(demo, api_as, name, params):
+    response = api_as(demo.user("headoffice")).get(reverse(name), params)
+    assert response.status_code == 400, response.content[:200]
+
+
+def test_replenishment_store_filter_is_404_for_another_store(demo, api_as):
+    api = api_as(demo.user("manager"))
+    url = reverse("inventory-api:replenishment-list")
+    for store in ["-10416", str(f.store("GZ002").pk), "9" * 30]:
+        assert api.get(url, {"store": store}).status_code == 404, store
+    assert api.get(url, {"store": f.store("SH001").pk}).status_code == 200
+
+
+def test_stock_movement_product_filter(demo, api_as):
+    api = api_as(demo.user("headoffice"))
+    movement = StockMovement.objects.order_by("pk").first()
+    rows = api.get(
+        reverse("inventory-api:stockmovement-list"),
+        {"product": movement.product_id, "page_size": 500},
+    ).json()["results"]
+    assert rows and {r["product"] for r in rows} == {movement.product_id}
+
+
+def test_transfer_state_refusals_are_409(demo, api_as):
+    api = api_as(demo.user("manager"))
+    product = StockLevel.objects.filter(store=f.store("SH001"), on_hand__gt=5).first().product
+    created = api.post(
+        reverse("inventory-api:transfer-list"),
+        {
+            "source_store": f.store("SH001").pk,
+            "destination_store": f.store("SH004").pk,
+            "lines": [{"product": product.sku, "quantity": "1"}],
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    ship = api.post(
+        reverse("inventory-api:transfer-ship", args=[created.json()["id"]]), {}, format="json"
+    )
+    assert ship.status_code == 409 and "status" in ship.json()  # not approved yet
+    same = api.post(
+        reverse("inventory-api:transfer-list"),
+        {
+            "source_store": f.store("SH001").pk,
+            "destination_store": f.store("SH001").pk,
+            "lines": [{"product": product.sku, "quantity": "1"}],
+        },
+        format="json",
+    )
+    assert same.status_code == 409

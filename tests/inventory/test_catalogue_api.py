@@ -118,18 +118,14 @@ def test_create_answers_the_object_as_read(demo, refs, api_as):
 
 BAD = [
     ("category", {"name": "no code"}, "code"),
-    ("category", {"code": "apicat", "name": "dup"}, "code"),
-    ("product", {"sku": "API1", "name": "dup", "category": 0}, "sku"),
-    ("product", {"sku": "APIX", "name": "x", "category": 999999}, "category"),
+    ("category", {"code": 12, "name": "a number is not a code"}, "code"),
     ("product", {"sku": "APIX", "name": "x", "category": "CAT", "cost": "-1"}, "cost"),
+    ("product", {"sku": "APIX", "name": "x", "category": "CAT", "cost": 1.5}, "cost"),
+    ("product", {"sku": "APIX", "name": "x", "category": "CAT", "active": "yes"}, "active"),
     ("product", {"sku": "APIX", "name": "x", "category": "CAT", "cost": "abc"}, "cost"),
     ("product", {"sku": "APIX", "name": "x", "category": "CAT", "unit": "crate"}, "unit"),
-    (
-        "product",
-        {"sku": "APIX", "name": "x", "category": "CAT", "barcode": "6901112223334"},
-        "barcode",
-    ),
     ("supplier", {"code": "S", "name": "s", "lead_time_days": -1}, "lead_time_days"),
+    ("supplier", {"code": "S", "name": "s", "lead_time_days": "3"}, "lead_time_days"),
     ("supplier", {"code": "S", "name": "s", "min_order_value": "-5"}, "min_order_value"),
     ("supplier", {"code": "S", "name": "s", "contact_email": "not-mail"}, "contact_email"),
 ]
@@ -149,6 +145,40 @@ def test_bad_payloads_are_refused(demo, refs, api_as, kind, payload, field):
     assert model.objects.count() == count
 
 
+# A value another record holds is the records' state, not bad input: 409, the same body.
+TAKEN = [
+    ("category", {"code": "apicat", "name": "dup"}, "code"),
+    ("product", {"sku": "API1", "name": "dup", "category": "CAT"}, "sku"),
+    (
+        "product",
+        {"sku": "APIX", "name": "x", "category": "CAT", "barcode": "6901112223334"},
+        "barcode",
+    ),
+]
+
+
+@pytest.mark.parametrize(("kind", "payload", "field"), TAKEN)
+def test_a_value_taken_is_a_conflict(demo, refs, api_as, kind, payload, field):
+    payload = {k: (refs[0].pk if v == "CAT" else v) for k, v in payload.items()}
+    model = {"category": Category, "product": Product}[kind]
+    count = model.objects.count()
+    response = api_as(demo.user("headoffice")).post(
+        reverse(f"inventory-api:{kind}-list"), payload, format="json"
+    )
+    assert response.status_code == 409 and field in response.json(), response.json()
+    assert model.objects.count() == count
+
+
+def test_an_unknown_category_is_404_even_with_a_taken_sku(demo, refs, api_as):
+    api = api_as(demo.user("headoffice"))
+    for payload in (
+        {"sku": "APIX", "name": "x", "category": 999999},
+        {"sku": "API1", "name": "dup", "category": 0},
+    ):
+        response = api.post(reverse("inventory-api:product-list"), payload, format="json")
+        assert response.status_code == 404, response.json()
+
+
 def test_bad_update_changes_nothing(demo, refs, api_as):
     _category, _supplier, product = refs
     api = api_as(demo.user("headoffice"))
@@ -157,7 +187,7 @@ def test_bad_update_changes_nothing(demo, refs, api_as):
     assert response.status_code == 400 and "retail_price" in response.json()
     other = f.product(sku="API2")
     response = api.patch(url, {"sku": other.sku}, format="json")
-    assert response.status_code == 400 and "sku" in response.json()
+    assert response.status_code == 409 and "sku" in response.json()
     product.refresh_from_db()
     assert product.sku == "API1" and product.retail_price >= 0
 
@@ -194,11 +224,13 @@ def test_supplier_terms(demo, refs, api_as):
     assert ProductSupplier.objects.get(product=product, supplier=supplier).pack_size == 6
     for bad in [
         {"supplier": supplier.pk, "unit_cost": "-1"},
-        {"supplier": 999999, "unit_cost": "1"},
+        {"supplier": supplier.pk, "unit_cost": 1},
         {"supplier": supplier.pk, "unit_cost": "1", "pack_size": 0},
+        {"supplier": supplier.pk, "unit_cost": "1", "min_order_quantity": "-1"},
         {"unit_cost": "1"},
     ]:
         assert api.post(url, bad, format="json").status_code == 400, bad
+    assert api.post(url, {"supplier": 999999, "unit_cost": "1"}, format="json").status_code == 404
     assert ProductSupplier.objects.get(product=product, supplier=supplier).unit_cost == Decimal(
         "4.1"
     )

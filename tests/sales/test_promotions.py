@@ -336,11 +336,11 @@ def test_api_create_update_and_refusals(chain, api_as):
     assert put.status_code == 200 and put.json()["products"] == [products[0].pk]
     before = Promotion.objects.count()
     overlap = api.post(url, _body([sh001], products[:1], name="Clash"), format="json")
-    assert overlap.status_code == 400 and "one promotion per store and day" in str(overlap.json())
+    assert overlap.status_code == 409 and "one promotion per store and day" in str(overlap.json())
     bounds = api.post(url, _body([other], products[:1], discount_pct="100"), format="json")
     assert bounds.status_code == 400 and "discount_pct" in bounds.json()
     dates = api.post(url, _body([other], products[:1], end_date="2026-09-01"), format="json")
-    assert dates.status_code == 400 and "end_date" in dates.json()
+    assert dates.status_code == 409 and "end_date" in dates.json()
     shape = api.post(url, {"name": "x"}, format="json")
     assert shape.status_code == 400 and "stores" in shape.json()
     assert Promotion.objects.count() == before

@@ -1,6 +1,9 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from opsdesk.api.schema import NO_NUL_PATTERN
 
 from ..datasets import REGISTRY
 from ..exports import FORMATS
@@ -40,10 +43,29 @@ class ExportJobSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(url) if request else url
 
 
+_SCALAR = [
+    {"type": "string", "pattern": NO_NUL_PATTERN},
+    {"type": "number"},
+    {"type": "boolean"},
+]
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": {
+            "anyOf": [*_SCALAR, {"type": "array", "items": {"anyOf": _SCALAR}}]
+        },
+    }
+)
+class FilterParamsField(serializers.DictField):
+    """A list's filters: each a text, number or yes/no, or a list of them."""
+
+
 class ExportJobCreateSerializer(serializers.Serializer):
     dataset = serializers.ChoiceField(choices=sorted(REGISTRY))
     format = serializers.ChoiceField(choices=list(FORMATS))
-    params = serializers.DictField(
+    params = FilterParamsField(
         child=serializers.JSONField(),
         required=False,
         default=dict,
@@ -53,7 +75,10 @@ class ExportJobCreateSerializer(serializers.Serializer):
     def validate_params(self, value):
         for key, item in value.items():
             values = item if isinstance(item, list) else [item]
-            if any(isinstance(v, dict | list) for v in values):
+            if any(
+                v is None or isinstance(v, dict | list) or (isinstance(v, str) and "\x00" in v)
+                for v in values
+            ):
                 raise serializers.ValidationError(
                     _("%(key)s: a filter is a value or a list of values.") % {"key": key}
                 )

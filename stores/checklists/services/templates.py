@@ -44,12 +44,18 @@ def template_create(
         raise ValidationError(_("A template needs a code and a name."))
     if kind not in ChecklistTemplate.Kind.values:
         raise ValidationError({"kind": [_("Unknown kind.")]})
+    taken = ValidationError(
+        {"code": [ValidationError(_("A template with this code exists already."), code=CONFLICT)]}
+    )
     if ChecklistTemplate.objects.filter(code=code).exists():
-        message = _("A template with this code exists already.")
-        raise ValidationError({"code": [ValidationError(message, code=CONFLICT)]})
+        raise taken
     template = ChecklistTemplate(code=code, name=name.strip(), name_zh=name_zh.strip(), kind=kind)
     template.full_clean()
-    template.save()
+    try:
+        with transaction.atomic():
+            template.save()
+    except IntegrityError:  # the same code created by another request since the check
+        raise taken from None
     TemplateVersion.objects.create(template=template, number=1)
     return template
 
