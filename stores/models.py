@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .access import ScopedQuerySet
 from .roles import Role
@@ -49,9 +50,9 @@ class Region(models.Model):
 class Store(models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("store status", "Open")
         TEMPORARILY_CLOSED = "temporarily_closed", _("Temporarily closed")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("store status", "Closed")
 
     code = models.CharField(_("code"), max_length=16, unique=True)
     name = models.CharField(_("name"), max_length=100)

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from stores.access import ensure_role, ensure_store_in_scope, user_role
 from stores.models import Store
@@ -127,7 +128,14 @@ def stock_count_submit(*, user, count: StockCount) -> StockCount:
     uncounted = sum(1 for line in lines if line.counted_quantity is None)
     if uncounted:
         raise ValidationError(
-            {"lines": _("%(n)s line(s) are not counted yet (enter 0 for none).") % {"n": uncounted}}
+            {
+                "lines": ngettext(
+                    "%(n)s line is not counted yet (enter 0 for none).",
+                    "%(n)s lines are not counted yet (enter 0 for none).",
+                    uncounted,
+                )
+                % {"n": uncounted}
+            }
         )
     if count.status == Status.OPEN:
         flagged = [line for line in lines if _needs_recount(line)]

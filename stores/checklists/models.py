@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from stores.access import (
     ChainWideQuerySet,
@@ -248,7 +249,7 @@ class ChecklistRun(models.Model):
     """One filling of one template version at one store for one business date."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("checklist run status", "Open")
         IN_PROGRESS = "in_progress", _("In progress")
         SUBMITTED = "submitted", _("Submitted")
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
@@ -525,7 +526,7 @@ class CorrectiveAction(models.Model):
     """Opened for each failed item when a run is submitted."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("corrective action status", "Open")
         IN_PROGRESS = "in_progress", _("In progress")
         DONE = "done", _("Done")
         VERIFIED = "verified", _("Verified")

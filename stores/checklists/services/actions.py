@@ -11,6 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from opsdesk.notifications.services import notify
 from stores.access import ensure_role, ensure_store_in_scope, user_role
@@ -63,7 +64,11 @@ def corrective_actions_open_for_run(
     if new and manager is not None:
         notify(
             users=[manager],
-            title=_("%(count)d corrective action(s) opened at %(store)s")
+            title=ngettext(
+                "%(count)d corrective action opened at %(store)s",
+                "%(count)d corrective actions opened at %(store)s",
+                len(new),
+            )
             % {"count": len(new), "store": run.store.code},
             body="\n".join(a.title for a in new),
             url=reverse("checklists:action_list") + f"?store={run.store_id}&status=open",
@@ -184,7 +189,11 @@ def corrective_actions_notify_overdue(*, now: datetime.datetime | None = None) -
                 users=[action.assignee, *regional[action.store.region_id]],
                 title=_("Overdue at %(store)s: %(title)s")
                 % {"store": action.store.code, "title": action.title[:120]},
-                body=_("Due %(due)s, %(days)d day(s) overdue.")
+                body=ngettext(
+                    "Due %(due)s, %(days)d day overdue.",
+                    "Due %(due)s, %(days)d days overdue.",
+                    days,
+                )
                 % {"due": action.due_date.isoformat(), "days": days},
                 url=reverse("checklists:action_detail", kwargs={"pk": action.pk}),
                 topic=f"action-overdue:{action.pk}:{today.isoformat()}",
