@@ -270,11 +270,13 @@ ROUTES = {
     "inventory-api:stockmovement-detail": Route("api", obj="inventory.StockMovement"),
     "inventory-api:purchaseorder-list": Route("api"),
     "inventory-api:purchaseorder-detail": Route("api", obj="inventory.PurchaseOrder"),
+    # A document's action in a state that does not allow it (the fixture's object) is a
+    # 409; an empty body where lines are needed is a 400.
     "inventory-api:purchaseorder-submit": Route(
-        "api", obj="inventory.PurchaseOrder", roles=INV_WRITERS, method="post", ok=400
+        "api", obj="inventory.PurchaseOrder", roles=INV_WRITERS, method="post", ok=409
     ),
     "inventory-api:purchaseorder-cancel": Route(
-        "api", obj="inventory.PurchaseOrder", roles=INV_WRITERS, method="post", ok=400
+        "api", obj="inventory.PurchaseOrder", roles=INV_WRITERS, method="post", ok=409
     ),
     "inventory-api:purchaseorder-receive": Route(
         "api", obj="inventory.PurchaseOrder", roles=INV_WRITERS, method="post", ok=400
@@ -282,16 +284,16 @@ ROUTES = {
     "inventory-api:transfer-list": Route("api"),
     "inventory-api:transfer-detail": Route("api", obj="inventory.Transfer"),
     "inventory-api:transfer-approve": Route(
-        "api", obj="inventory.Transfer", roles=INV_APPROVERS, method="post", ok=400
+        "api", obj="inventory.Transfer", roles=INV_APPROVERS, method="post", ok=409
     ),
     "inventory-api:transfer-ship": Route(
-        "api", obj="inventory.Transfer", roles=INV_WRITERS, method="post", ok=400
+        "api", obj="inventory.Transfer", roles=INV_WRITERS, method="post", ok=409
     ),
     "inventory-api:transfer-receive": Route(
-        "api", obj="inventory.Transfer", roles=INV_WRITERS, method="post", ok=400
+        "api", obj="inventory.Transfer", roles=INV_WRITERS, method="post", ok=409
     ),
     "inventory-api:transfer-cancel": Route(
-        "api", obj="inventory.Transfer", roles=INV_WRITERS, method="post", ok=400
+        "api", obj="inventory.Transfer", roles=INV_WRITERS, method="post", ok=409
     ),
     "inventory-api:stockcount-list": Route("api"),
     "inventory-api:stockcount-detail": Route("api", obj="inventory.StockCount"),
@@ -299,13 +301,13 @@ ROUTES = {
         "api", obj="inventory.StockCount", method="post", ok=400
     ),
     "inventory-api:stockcount-submit": Route(
-        "api", obj="inventory.StockCount", method="post", ok=400
+        "api", obj="inventory.StockCount", method="post", ok=409
     ),
     "inventory-api:stockcount-approve": Route(
-        "api", obj="inventory.StockCount", roles=INV_WRITERS, method="post", ok=400
+        "api", obj="inventory.StockCount", roles=INV_WRITERS, method="post", ok=409
     ),
     "inventory-api:stockcount-post-count": Route(
-        "api", obj="inventory.StockCount", roles=INV_WRITERS, method="post", ok=400
+        "api", obj="inventory.StockCount", roles=INV_WRITERS, method="post", ok=409
     ),
     # Replenishment (inventory/views_replenishment.py, api/replenishment.py): stock
     # writers only; the store's page 404 out of scope; an empty POST is refused (400).
