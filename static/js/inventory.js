@@ -7,6 +7,16 @@
   // Scans of a line whose save is still in flight: applied once its new row is in place,
   // so that a fast scanner never loses a count to the row being swapped.
   var pending = {};
+  // A row is busy while its save is in flight and while htmx swaps it: the old row is
+  // about to go, and the new one has no listeners until it has settled (a change there
+  // would never be sent) and gets its classes reset at settle.
+  function busy(line) {
+    var form = line.querySelector("form");
+    return (form && form.classList.contains("htmx-request")) ||
+      ["htmx-swapping", "htmx-added", "htmx-settling"].some(function (name) {
+        return line.classList.contains(name);
+      });
+  }
   function bump(line, by) {
     var qty = line.querySelector("input[type=number]");
     if (!qty) return false;
@@ -18,8 +28,7 @@
   document.addEventListener("htmx:afterSettle", function () {
     Object.keys(pending).forEach(function (id) {
       var line = document.getElementById(id);
-      var form = line && line.querySelector("form");
-      if (!line || (form && form.classList.contains("htmx-request"))) return;
+      if (!line || busy(line)) return;
       var by = pending[id];
       delete pending[id];
       bump(line, by);
@@ -48,8 +57,7 @@
       return;
     }
     if (message) message.textContent = "";
-    var form = line.querySelector("form");
-    if (line.id && (pending[line.id] || (form && form.classList.contains("htmx-request")))) {
+    if (line.id && (pending[line.id] || busy(line))) {
       pending[line.id] = (pending[line.id] || 0) + 1;
       line.classList.add("unsaved");
     } else if (!bump(line, 1)) {

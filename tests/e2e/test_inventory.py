@@ -113,3 +113,40 @@ def test_manager_receives_a_partial_delivery_and_posts_a_blind_count(live_demo, 
     assert count.status == StockCount.Status.POSTED
     level = StockLevel.objects.get(store=store, product=milk)
     assert level.on_hand == Decimal("4") and level.last_counted_at is not None
+
+
+def test_a_scan_while_the_saved_row_settles_is_not_lost(live_demo, new_context):
+    """htmx swaps the saved row in and attaches its listeners only when it settles: a
+    scan in between used to change a row nobody listened to, and the count stayed one
+    short (seen in CI). The settle window is stretched here so the scan lands in it."""
+    from .steps import PHONE
+
+    store = Store.objects.get(code="SH001")
+    category = Category.objects.create(code="e2e-settle", name="E2E settle")
+    milk = Product.objects.create(
+        sku="E2ESETTLE", barcode="6909999000030", name="E2E settle", category=category
+    )
+    StockLevel.objects.create(store=store, product=milk, on_hand=Decimal("3"))
+    page = new_context(PHONE).new_page()
+    log_in(page, "manager")
+    page.goto("/inventory/counts/")
+    page.locator("details.new-count > summary").click()
+    page.locator("#id_new-store").select_option(str(store.pk))
+    page.locator("#id_new-category").select_option(str(category.pk))
+    with page.expect_navigation():
+        page.get_by_test_id("count-start").click()
+    line = StockCount.objects.get(category=category).lines.get(product=milk)
+    row = page.locator(f"#count-line-{line.pk}")
+    page.evaluate("htmx.config.defaultSettleDelay = 800")
+    scan = page.get_by_test_id("scan-input")
+    with page.expect_response(lambda r: "/inventory/count-lines/" in r.url):
+        scan.fill("6909999000030")
+        scan.press("Enter")
+    expect(row).to_have_class(re.compile(r"\bhtmx-settling\b"))  # the new row, not settled
+    scan.fill("6909999000030")
+    scan.press("Enter")
+    expect(row).to_have_attribute("data-saved", "2", timeout=10_000)
+    expect(page.get_by_test_id("count-E2ESETTLE")).to_have_value("2")
+    expect(row).not_to_have_class(re.compile(r"\bunsaved\b"))
+    line.refresh_from_db()
+    assert line.counted_quantity == Decimal("2")
