@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from stores.access import ensure_role
 
@@ -18,7 +18,14 @@ def _save(instance, data: dict[str, Any]):
     if isinstance(instance, Product) and instance.barcode == "":
         instance.barcode = None
     instance.full_clean()
-    instance.save()
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError:
+        # Another request saved the same code, SKU or barcode since full_clean's check:
+        # refuse it as full_clean would now (a 409 in the API), not as a server error.
+        instance.validate_unique()
+        raise
     return instance
 
 

@@ -169,6 +169,25 @@ def test_a_value_taken_is_a_conflict(demo, refs, api_as, kind, payload, field):
     assert model.objects.count() == count
 
 
+def test_a_code_taken_between_check_and_save_is_a_conflict(demo, api_as, monkeypatch):
+    """Two requests creating the same supplier code at once: the one that loses the race
+    at the unique index gets the same 409 as a later request, not a 500 (the contract
+    test met it). The other request runs on this test's connection here."""
+    real_full_clean = Supplier.full_clean
+
+    def full_clean_then_lose_the_race(self, *args, **kwargs):
+        real_full_clean(self, *args, **kwargs)
+        if self.pk is None and not Supplier.objects.filter(code=self.code).exists():
+            Supplier.objects.create(code=self.code, name="Winner")
+
+    monkeypatch.setattr(Supplier, "full_clean", full_clean_then_lose_the_race)
+    response = api_as(demo.user("headoffice")).post(
+        reverse("inventory-api:supplier-list"), {"code": "RACE", "name": "Loser"}, format="json"
+    )
+    assert response.status_code == 409 and "code" in response.json(), response.json()
+    assert list(Supplier.objects.filter(code="RACE").values_list("name", flat=True)) == ["Winner"]
+
+
 def test_an_unknown_category_is_404_even_with_a_taken_sku(demo, refs, api_as):
     api = api_as(demo.user("headoffice"))
     for payload in (
