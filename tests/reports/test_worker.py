@@ -13,7 +13,12 @@ from opsdesk.reports.models import ExportJob
 from opsdesk.reports.tasks import export_job_run_task
 from stores.models import Store
 from tests.conftest import seed_test_chain
-from tests.integration.test_celery_worker import TASK_TIMEOUT, _wait_for, worker  # noqa: F401
+from tests.integration.test_celery_worker import (  # noqa: F401
+    NOT_IN_A_TASK,
+    TASK_TIMEOUT,
+    _wait_for,
+    worker,
+)
 from tests.reports.conftest import body, csv_rows
 
 pytestmark = pytest.mark.integration
@@ -95,7 +100,8 @@ def test_a_worker_killed_mid_export_redelivers_the_job_which_completes(export_wo
         assert first_child not in export_worker.pool_children()
 
     try:
-        assert result.get(timeout=TASK_TIMEOUT)["status"] == "done"
+        outcome = result.get(timeout=TASK_TIMEOUT, disable_sync_subtasks=NOT_IN_A_TASK)
+        assert outcome["status"] == "done"
     except Exception:
         print(export_worker.log())
         raise
