@@ -177,6 +177,17 @@ class StoreKpiView(ScopedPageMixin, View):
         return render(request, "dashboards/store_kpi.html", context)
 
 
+def _panels_context(shown: panels.Panels) -> dict:
+    """The KPI panels (cached HTML) and the figures behind them, for the page context."""
+    return {
+        "panels": shown.html,
+        "table": shown.table,
+        "tiles": shown.tiles,
+        "trends": shown.trends,
+        "as_of": shown.as_of,
+    }
+
+
 class RegionDashboardView(ScopedPageMixin, View):
     """A region: KPI tiles, the league table of its stores, daily trends."""
 
@@ -210,15 +221,7 @@ class RegionDashboardView(ScopedPageMixin, View):
                 "exports": _export_links(period, region=region.code, group="store"),
             },
         )
-        context = {
-            "region": region,
-            "panels": shown.html,
-            "table": shown.table,
-            "tiles": shown.tiles,
-            "trends": shown.trends,
-            "as_of": shown.as_of,
-            **period_context,
-        }
+        context = {"region": region, **_panels_context(shown), **period_context}
         return render(request, "dashboards/region.html", context)
 
 
@@ -248,14 +251,7 @@ class ChainDashboardView(ScopedPageMixin, View):
                 "exports": _export_links(period, group="region"),
             },
         )
-        context = {
-            "panels": shown.html,
-            "table": shown.table,
-            "tiles": shown.tiles,
-            "trends": shown.trends,
-            "as_of": shown.as_of,
-            **period_context,
-        }
+        context = {**_panels_context(shown), **period_context}
         return render(request, "dashboards/chain.html", context)
 
 
