@@ -142,6 +142,27 @@ def chromium_path():
     return CHROMIUM
 
 
+def celery_leave_task_context() -> None:
+    """Tell Celery this process is not inside a task.
+
+    Celery keeps "am I inside a task?" in one process-wide flag, not per thread: an eager
+    ``apply_async`` saves it, sets it and restores it on the way out. When two threads (the
+    live server's, in the browser tests) run eager tasks at the same time, the one that
+    leaves last restores the value the other had set, and the flag stays on for the rest
+    of the run: every later ``result.get()`` of the real-worker tests is then refused with
+    "Never call result.get() within a task!" (tests/test_celery_state.py shows it). The
+    test process itself is never inside a task, so every test starts with the flag off.
+    """
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+
+
+@pytest.fixture(autouse=True)
+def _celery_not_in_a_task():
+    celery_leave_task_context()
+
+
 @pytest.fixture(autouse=True)
 def _english_by_default():
     """Every test starts in the default language: a request served in Chinese (the user's

@@ -37,10 +37,6 @@ pytestmark = pytest.mark.integration
 REDIS_DB = 15
 START_TIMEOUT = 60
 TASK_TIMEOUT = 60
-# The test process is never inside a task, but Celery's guard against waiting on a result
-# from within one reads a process-wide flag that an earlier test can leave set (seen in a
-# full run: every real-worker test refused with "Never call result.get() within a task!").
-NOT_IN_A_TASK = False  # result.get(disable_sync_subtasks=...)
 
 
 def _redis_db15(url: str) -> str:
@@ -161,7 +157,7 @@ class Worker:
         """Send ``task`` and wait for its return value."""
         result = self.send(task)
         try:
-            return result.get(timeout=timeout, disable_sync_subtasks=NOT_IN_A_TASK)
+            return result.get(timeout=timeout)
         except Exception:
             print(self.log())
             raise
@@ -282,7 +278,7 @@ def test_a_task_whose_worker_process_is_killed_is_redelivered_and_completed(work
         assert Session.objects.exists()  # nothing was deleted while the lock was held
 
     try:
-        assert result.get(timeout=TASK_TIMEOUT, disable_sync_subtasks=NOT_IN_A_TASK) == 1
+        assert result.get(timeout=TASK_TIMEOUT) == 1
     except Exception:
         print(worker.log())
         raise

@@ -14,7 +14,6 @@ from opsdesk.reports.tasks import export_job_run_task
 from stores.models import Store
 from tests.conftest import seed_test_chain
 from tests.integration.test_celery_worker import (  # noqa: F401
-    NOT_IN_A_TASK,
     TASK_TIMEOUT,
     _wait_for,
     worker,
@@ -100,7 +99,7 @@ def test_a_worker_killed_mid_export_redelivers_the_job_which_completes(export_wo
         assert first_child not in export_worker.pool_children()
 
     try:
-        outcome = result.get(timeout=TASK_TIMEOUT, disable_sync_subtasks=NOT_IN_A_TASK)
+        outcome = result.get(timeout=TASK_TIMEOUT)
         assert outcome["status"] == "done"
     except Exception:
         print(export_worker.log())

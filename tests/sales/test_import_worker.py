@@ -24,7 +24,7 @@ from sales.services import import_batch_create
 from sales.tasks import import_batch_run_task
 from stores.models import Store
 from tests.conftest import seed_test_chain
-from tests.integration.test_celery_worker import NOT_IN_A_TASK, TASK_TIMEOUT, _wait_for
+from tests.integration.test_celery_worker import TASK_TIMEOUT, _wait_for
 from tests.integration.test_celery_worker import worker as real_worker  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.integration
@@ -113,7 +113,7 @@ def test_import_killed_mid_write_is_redelivered_and_imported_once(real_worker): 
         assert ImportBatch.objects.get(pk=batch.pk).status == ImportBatch.Status.RUNNING
 
     try:
-        outcome = result.get(timeout=TASK_TIMEOUT, disable_sync_subtasks=NOT_IN_A_TASK)
+        outcome = result.get(timeout=TASK_TIMEOUT)
     except Exception:
         print(worker.log())
         raise
