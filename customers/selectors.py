@@ -363,7 +363,7 @@ def complaint_report(*, user, store_ids: list[int], start: datetime.date, end: d
                 _mean(row["response_time"], row["responded"] or 0),
                 _mean(row["resolution_time"], row["resolved"] or 0),
                 row["compensation"] or ZERO,
-                Category(top[0][1]).label if top else "",
+                str(Category(top[0][1]).label) if top else "",
                 row["feedback"] or 0,
             ]
         )
