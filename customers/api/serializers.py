@@ -11,9 +11,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from opsdesk.api.exceptions import CONFLICT
 from opsdesk.api.fields import (
     PatternField,
     StrictBooleanField,
@@ -44,6 +46,7 @@ class CustomerSummarySerializer(serializers.ModelSerializer):
 
 
 class CustomerSerializer(serializers.ModelSerializer):
+    email = serializers.CharField(read_only=True)
     complaint_count = serializers.IntegerField(
         read_only=True, help_text="Their complaints and feedback at stores in your scope."
     )
@@ -64,7 +67,9 @@ def _clock(due, met, now) -> str:
 class ComplaintSerializer(serializers.ModelSerializer):
     number = serializers.CharField(read_only=True)
     store_code = serializers.CharField(source="store.code", read_only=True)
-    product_sku = serializers.CharField(source="product.sku", read_only=True, default=None)
+    product_sku = serializers.CharField(
+        source="product.sku", read_only=True, allow_null=True, default=None
+    )
     customer = CustomerSummarySerializer(read_only=True, allow_null=True)
     assignee_name = serializers.SerializerMethodField()
     first_response_sla = serializers.SerializerMethodField(
@@ -121,7 +126,9 @@ class ComplaintSerializer(serializers.ModelSerializer):
 
 
 class ComplaintEventSerializer(serializers.ModelSerializer):
-    user = serializers.CharField(source="user.username", read_only=True, default=None)
+    user = serializers.CharField(
+        source="user.username", read_only=True, allow_null=True, default=None
+    )
 
     class Meta:
         model = ComplaintEvent
@@ -136,6 +143,12 @@ class ComplaintDetailSerializer(ComplaintSerializer):
 
 
 PHONE_PATTERN = r"^\+?[0-9]{5,20}$"
+# An ISO 8601 date and time with its offset, years 1900-2099 (what parse_datetime reads).
+DATETIME_PATTERN = (
+    r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+    r"T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?"
+    r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
+)
 MEMBER_PATTERN = r"^[A-Za-z0-9-]{3,32}$"
 
 
@@ -165,10 +178,24 @@ class ComplaintCreateSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=Category.choices)
     severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.MEDIUM)
     description = StrictCharField(max_length=MAX_TEXT)
-    received_at = serializers.DateTimeField(
+    received_at = PatternField(
+        pattern=DATETIME_PATTERN,
+        message=_("Enter a date and time with its offset, such as 2026-11-22T14:30:00+08:00."),
+        example="2026-11-22T14:30:00+08:00",
         required=False,
-        help_text="Intake time (default now); not in the future, at most 30 days ago (else 409).",
+        help_text="Intake time with its offset (default now); not in the future, at most 30 "
+        "days ago, a real date (else 409).",
     )
+
+    def validate_received_at(self, value):
+        try:
+            parsed = parse_datetime(value)
+        except ValueError:
+            parsed = None
+        if parsed is None:  # matches the pattern, but no such day (30 February)
+            raise serializers.ValidationError(_("There is no such date."), code=CONFLICT)
+        return parsed
+
     receipt_reference = StrictCharField(max_length=64, required=False, allow_blank=True)
     product = StrictIntegerField(required=False, allow_null=True, help_text="Product id.")
     customer = CustomerInSerializer(required=False)

@@ -119,7 +119,10 @@ def test_create_and_handle_a_complaint(demo, api_as):
         ({"store": 10**9}, 404),
         ({"product": 10**9}, 404),
         ({"assignee": 10**9}, 404),
-        ({"received_at": "2999-01-01T00:00:00Z"}, 409),
+        ({"received_at": "2999-01-01T00:00:00Z"}, 400),
+        ({"received_at": "2026-11-22T14:30:00"}, 400),  # no offset
+        ({"received_at": "2099-01-01T00:00:00Z"}, 409),
+        ({"received_at": "2026-02-30T10:00:00+08:00"}, 409),
         ({"received_at": "2000-01-01T00:00:00Z"}, 409),
         ({"customer": {"email": "nope"}}, 409),
     ],
