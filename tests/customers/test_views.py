@@ -344,3 +344,48 @@ def test_a_refused_action_leaves_the_timeline_alone(demo, client_as):
     assert re.search(r"reopen it to respond", response.content.decode())
     assert ComplaintEvent.objects.filter(complaint=complaint).count() == events
     services.complaint_reopen(user=manager, complaint=complaint, reason="Back")
+
+
+@pytest.mark.parametrize(
+    ("code", "extra"),
+    [
+        ("complaints_per_1k_txn", ""),
+        ("complaint_first_response_h", ""),
+        ("complaint_resolution_h", ""),
+        ("complaint_sla_breach_rate", "breached=true"),
+    ],
+)
+def test_a_complaint_kpi_drills_down_to_the_complaint_list(demo, client_as, code, extra):
+    client = client_as(demo.user("manager"))
+    store = Store.objects.get(code="SH001")
+    response = client.get(reverse("dashboards:store_kpi", args=[store.pk, code]) + "?period=7d")
+    assert response.status_code == 200
+    _label, url = response.context["records"]
+    period = response.context["period"]
+    assert url.startswith(reverse("customers:complaint_list"))
+    for part in (
+        f"store={store.pk}",
+        "kind=complaint",
+        f"received_after={period.start}",
+        f"received_before={period.end}",
+        extra,
+    ):
+        assert part in url
+    listed = client.get(url)
+    assert listed.status_code == 200 and not listed.context["filter"].errors
+    for complaint in listed.context["complaints"]:
+        local = complaint.received_at.astimezone(store.tz).date()
+        assert complaint.store == store and period.start <= local <= period.end
+
+
+def test_head_office_reads_complaints_in_the_admin_only(demo, client_as):
+    head = client_as(demo.user("headoffice"))
+    complaint = Complaint.objects.first()
+    for path in (
+        "/admin/customers/complaint/",
+        f"/admin/customers/complaint/{complaint.pk}/change/",
+        "/admin/customers/customer/",
+        "/admin/customers/slatarget/",
+    ):
+        assert head.get(path).status_code == 200, path
+    assert head.get("/admin/customers/complaint/add/").status_code == 403
