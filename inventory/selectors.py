@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -20,7 +19,7 @@ from django.db.models import (
 )
 from django.shortcuts import get_object_or_404
 
-from stores.models import Store
+from stores.selectors import local_days_condition
 
 from .models import (
     WRITE_OFF_KINDS,
@@ -152,26 +151,6 @@ def stock_count_line_get(*, user, pk: int) -> StockCountLine:
 # (aggregated in the database, grouped by store), whatever the number of stores.
 
 
-def _kpi_local_days(
-    *, field: str, store_field: str, store_ids: list[int], start: datetime.date, end: datetime.date
-) -> Q:
-    """``field`` (an aware datetime) falls on a store-local date in ``start``..``end``,
-    for the stores given: one range per time zone (not per store), so that the index on
-    ``field`` serves it on any database. One query (the stores' time zones)."""
-    zones: dict[str, list[int]] = {}
-    for pk, zone in Store.objects.filter(pk__in=store_ids).values_list("pk", "time_zone"):
-        zones.setdefault(zone, []).append(pk)
-    condition = Q(pk__in=[])
-    for zone, ids in zones.items():
-        tz = zoneinfo.ZoneInfo(zone)
-        low = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
-        high = datetime.datetime.combine(
-            end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
-        )
-        condition |= Q(**{f"{store_field}__in": ids, f"{field}__gte": low, f"{field}__lt": high})
-    return condition
-
-
 def _hours(duration: datetime.timedelta | None) -> Decimal:
     if duration is None:
         return ZERO
@@ -186,7 +165,7 @@ _DURATION = DurationField()
 
 def _cycle_orders(store_ids: list[int], start: datetime.date, end: datetime.date):
     return PurchaseOrder.objects.filter(
-        _kpi_local_days(
+        local_days_condition(
             field="received_at", store_field="store_id", store_ids=store_ids, start=start, end=end
         ),
         status=PurchaseOrder.Status.RECEIVED,
@@ -196,7 +175,7 @@ def _cycle_orders(store_ids: list[int], start: datetime.date, end: datetime.date
 
 def _cycle_transfers(store_ids: list[int], start: datetime.date, end: datetime.date):
     return Transfer.objects.filter(
-        _kpi_local_days(
+        local_days_condition(
             field="received_at",
             store_field="destination_store_id",
             store_ids=store_ids,

@@ -64,4 +64,10 @@ app.conf.beat_schedule = {
         "task": "inventory.tasks.reorder_rules_recompute",
         "schedule": crontab(hour=2, minute=43),
     },
+    # Customers (customers/tasks.py): escalate open complaints past an SLA due time to
+    # their region's ops, each exactly once; every 5 minutes.
+    "customers-escalate-breached": {
+        "task": "customers.escalate_breached",
+        "schedule": crontab(minute="2-59/5"),
+    },
 }

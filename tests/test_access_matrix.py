@@ -105,6 +105,12 @@ INV_APPROVERS = frozenset({"regional_ops", "head_office", "admin"})
 REPORT_READERS = frozenset({"regional_ops", "head_office", "admin"})
 REPORT_SCHEDULERS = frozenset({"head_office", "admin"})
 
+# Customers (customers/rules.py): everyone logs and reads complaints in scope; store
+# managers, regional ops and head office handle them; head office sets the SLA policy.
+COMPLAINT_HANDLERS = frozenset({"store_manager", "regional_ops", "head_office", "admin"})
+SLA_SETTERS = frozenset({"head_office", "admin"})
+STALE = {"version": 10**6}  # a version nobody read: refused (409) whatever the state
+
 # Dashboards: who opens a region's dashboard (the chain's and the thresholds: EDITORS).
 DASHBOARD_REGION_ROLES = frozenset({"regional_ops", "head_office", "admin"})
 
@@ -403,6 +409,62 @@ ROUTES = {
     "kpis-api:value-list": Route("api"),
     "kpis-api:rollup-list": Route("api"),
     "kpis-api:definition-list": Route("api"),
+    # Customers (customers/): an empty action form is a 400; a stale version a 409.
+    "customers:complaint_list": Route("page"),
+    "customers:complaint_create": Route("page"),
+    "customers:complaint_detail": Route("page", obj="customers.Complaint"),
+    "customers:complaint_respond": Route(
+        "page", obj="customers.Complaint", roles=COMPLAINT_HANDLERS, method="post", ok=400
+    ),
+    "customers:complaint_assign": Route(
+        "page", obj="customers.Complaint", roles=COMPLAINT_HANDLERS, method="post", ok=400
+    ),
+    "customers:complaint_resolve": Route(
+        "page", obj="customers.Complaint", roles=COMPLAINT_HANDLERS, method="post", ok=400
+    ),
+    "customers:complaint_close": Route(
+        "page",
+        obj="customers.Complaint",
+        roles=COMPLAINT_HANDLERS,
+        method="post",
+        data=STALE,
+        ok=409,
+    ),
+    "customers:complaint_reopen": Route(
+        "page", obj="customers.Complaint", roles=COMPLAINT_HANDLERS, method="post", ok=400
+    ),
+    "customers:customer_detail": Route("page", obj="customers.Customer"),
+    "customers:customer_lookup": Route("page"),
+    "customers:sla_policy": Route("page"),
+    "customers:sla_target_delete": Route(
+        "page", obj="customers.SlaTarget", roles=SLA_SETTERS, method="post", ok=302
+    ),
+    "customers-api:complaint-list": Route("api"),
+    "customers-api:complaint-detail": Route("api", obj="customers.Complaint"),
+    "customers-api:complaint-respond": Route(
+        "api", obj="customers.Complaint", roles=COMPLAINT_HANDLERS, method="post", ok=400
+    ),
+    "customers-api:complaint-assign": Route(
+        "api", obj="customers.Complaint", roles=COMPLAINT_HANDLERS, method="post", ok=400
+    ),
+    "customers-api:complaint-resolve": Route(
+        "api", obj="customers.Complaint", roles=COMPLAINT_HANDLERS, method="post", ok=400
+    ),
+    "customers-api:complaint-close": Route(
+        "api",
+        obj="customers.Complaint",
+        roles=COMPLAINT_HANDLERS,
+        method="post",
+        data=STALE,
+        ok=409,
+    ),
+    "customers-api:complaint-reopen": Route(
+        "api", obj="customers.Complaint", roles=COMPLAINT_HANDLERS, method="post", ok=400
+    ),
+    "customers-api:customer-list": Route("api"),
+    "customers-api:customer-detail": Route("api", obj="customers.Customer"),
+    "customers-api:slatarget-list": Route("api"),
+    "customers-api:slatarget-detail": Route("api", obj="customers.SlaTarget"),
 }
 
 

@@ -51,6 +51,7 @@ HEAD_OFFICE_VIEW_MODELS = {
         "stocksnapshotsummary",
         "replenishmentbatch",
     ],
+    "customers": ["complaint", "customer", "slatarget"],
 }
 
 

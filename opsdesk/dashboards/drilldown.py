@@ -64,6 +64,23 @@ def _actions(store, period):
     return _("Corrective actions"), _url("checklists:action_list", {"store": store.pk})
 
 
+def _complaints(store, period, **extra):
+    return _("Complaints"), _url(
+        "customers:complaint_list",
+        {
+            "store": store.pk,
+            "kind": "complaint",
+            "received_after": period.start.isoformat(),
+            "received_before": period.end.isoformat(),
+            **extra,
+        },
+    )
+
+
+def _breached_complaints(store, period):
+    return _("Complaints that breached an SLA"), _complaints(store, period, breached="true")[1]
+
+
 RECORDS: dict[str, Callable[[Store, Period], tuple]] = {
     "order_cycle_time_h": _orders,
     "transfer_cycle_time_h": _transfers,
@@ -77,6 +94,10 @@ RECORDS: dict[str, Callable[[Store, Period], tuple]] = {
     "corrective_actions_overdue": _overdue_actions,
     "checklist_compliance": _actions,
     "audit_score": _actions,
+    "complaints_per_1k_txn": _complaints,
+    "complaint_first_response_h": _complaints,
+    "complaint_resolution_h": _complaints,
+    "complaint_sla_breach_rate": _breached_complaints,
 }
 
 

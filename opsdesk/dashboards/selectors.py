@@ -14,6 +14,7 @@ from types import SimpleNamespace
 from django.db.models import QuerySet
 from django.utils.translation import get_language
 
+from customers import selectors as customer_selectors
 from inventory.filters import StockLevelFilterSet
 from inventory.selectors import stock_level_list
 from opsdesk.kpis import registry
@@ -249,11 +250,12 @@ class StoreToday:
     sales: sales_selectors.StoreDay | None  # None for a store that does not trade yet
     runs: list[ChecklistRun]
     low_stock: LowStock
+    complaints: customer_selectors.OpenComplaints
 
 
 def store_today(*, user, store: Store) -> StoreToday:
     """A store's day: sales today and month to date against target, the checklist runs
-    due today, and the stock lines at or below their reorder point."""
+    due today, the stock lines at or below their reorder point and the open complaints."""
     today = store.business_date()
     day = None
     if store.status != Store.Status.PLANNED:
@@ -269,6 +271,7 @@ def store_today(*, user, store: Store) -> StoreToday:
         sales=day,
         runs=runs,
         low_stock=LowStock(count=low.count(), lines=list(low[:LOW_STOCK_SHOWN])),
+        complaints=customer_selectors.open_complaints(user=user, store=store),
     )
 
 

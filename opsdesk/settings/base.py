@@ -207,6 +207,10 @@ SPECTACULAR_SETTINGS = {
         "ReceiptChannelEnum": "sales.models.ImportBatch.Channel",
         "ExportJobStatusEnum": "opsdesk.reports.models.ExportJob.Status",
         "ExportJobFormatEnum": "opsdesk.reports.models.ExportJob.Format",
+        "ComplaintKindEnum": "customers.models.Kind",
+        "ComplaintStatusEnum": "customers.models.Complaint.Status",
+        "ComplaintChannelEnum": "customers.models.Channel",
+        "ComplaintEventKindEnum": "customers.models.ComplaintEvent.Kind",
     },
 }
 

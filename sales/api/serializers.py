@@ -197,6 +197,13 @@ class AmountsSerializer(serializers.Serializer):
     )
 
 
+class StoreAmountsSerializer(AmountsSerializer):
+    """Moving target between a region's stores: the region is required (the schema says
+    so, rather than a 400 for a body it calls valid)."""
+
+    region = StrictIntegerField(help_text="The region whose stores change.")
+
+
 class LockSerializer(serializers.Serializer):
     locked = StrictBooleanField(default=True)
 

@@ -162,7 +162,7 @@ class MonthTargetViewSet(mixins.CreateModelMixin, _ReadOnly):
             "create": s.MonthTargetSetSerializer,
             "lock": s.LockSerializer,
             "regions": s.AmountsSerializer,
-            "stores": s.AmountsSerializer,
+            "stores": s.StoreAmountsSerializer,
         }.get(self.action, s.MonthTargetSerializer)
 
     @extend_schema(request=s.MonthTargetSetSerializer, responses={201: s.MonthTargetSerializer})
@@ -197,14 +197,12 @@ class MonthTargetViewSet(mixins.CreateModelMixin, _ReadOnly):
             )
         return Response(s.RegionTargetSerializer(rows, many=True).data)
 
-    @extend_schema(request=s.AmountsSerializer, responses=s.StoreTargetSerializer(many=True))
+    @extend_schema(request=s.StoreAmountsSerializer, responses=s.StoreTargetSerializer(many=True))
     @action(detail=True, methods=["post"])
     def stores(self, request, pk=None):
         target = self.get_object()
-        body = s.AmountsSerializer(data=request.data)
+        body = s.StoreAmountsSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        if "region" not in body.validated_data:
-            raise ValidationError({"region": ["This field is required."]})
         region = get_object_or_404(
             Region.objects.visible_to(request.user), pk=body.validated_data["region"]
         )

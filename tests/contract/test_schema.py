@@ -38,7 +38,7 @@ RUN_TIMEOUT = 540
 # OPSDESK_CONTRACT_PATHS=all runs schemathesis over the whole API.
 CONTRACT_PATHS = os.environ.get(
     "OPSDESK_CONTRACT_PATHS",
-    r"^/api/v1/(auth/token|me|regions|stores|checklists|inventory|sales|kpis|exports)/",
+    r"^/api/v1/(auth/token|me|regions|stores|checklists|inventory|sales|customers|kpis|exports)/",
 )
 # How hard each operation is tested (a schemathesis.toml per role, see _config). The
 # platform and the checklists: every phase with every role, MAX_EXAMPLES fuzzed examples.
@@ -66,7 +66,7 @@ CONTRACT_PATHS = os.environ.get(
 #   fail on the valid {}. Fuzzing still sends it negative data (wrong types, nested values,
 #   NUL: refused, see negative_data_rejection) and positive data (no 5xx, documented
 #   statuses and bodies), and tests/reports checks the refusals one by one.
-NEWER = r"^/api/v1/(inventory|sales|kpis|exports)/"
+NEWER = r"^/api/v1/(inventory|sales|customers|kpis|exports)/"
 NEWER_COVERAGE = os.environ.get("OPSDESK_CONTRACT_COVERAGE", "") in ("1", "true", "yes")
 WRITES, READS = "POST|PUT|PATCH", "GET"
 # (paths, role for the writes' coverage, role for the reads' coverage); None: no writes.
@@ -81,6 +81,8 @@ AREAS = [
     (r"^/api/v1/inventory/transfers/", "regional", "regional"),
     (r"^/api/v1/sales/(targets|store-targets|promotions|attainment)/", "headoffice", "admin"),
     (r"^/api/v1/sales/(receipts|daily|imports)/", "manager", "admin"),
+    (r"^/api/v1/customers/(complaints|customers)/", "manager", "staff"),
+    (r"^/api/v1/customers/sla-targets/", "headoffice", "regional"),
     (r"^/api/v1/kpis/", None, "regional"),
     (r"^/api/v1/exports/", None, "headoffice"),  # POST: EXPORT_START
 ]

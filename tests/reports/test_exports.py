@@ -107,6 +107,7 @@ PAGES = [
     ("transfers", "inventory:transfer_list", ["Transfer"], lambda o: (o.number,)),
     ("stock_counts", "inventory:stockcount_list", ["Count"], lambda o: (o.number,)),
     ("corrective_actions", "checklists:action_list", ["Id"], lambda o: (str(o.pk),)),
+    ("complaints", "customers:complaint_list", ["Complaint"], lambda o: (o.number,)),
 ]
 
 
@@ -333,6 +334,7 @@ def test_every_list_page_has_a_dataset():
         "attainment",
         "checklist_runs",
         "corrective_actions",
+        "complaints",
         "kpi_table",
     } <= names
     for dataset in datasets.all_datasets():
@@ -365,6 +367,7 @@ QUERYSET_DATASETS = [
     "promotions",
     "checklist_runs",
     "corrective_actions",
+    "complaints",
 ]
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from opsdesk.kpis import registry
 from opsdesk.kpis.models import KpiFact
 from opsdesk.reports import monthly
-from opsdesk.reports.monthly import ComplaintSection, monthly_report, render_pdf, render_xlsx
+from opsdesk.reports.monthly import monthly_report, render_pdf, render_xlsx
 from stores.access import OutOfScope
 from stores.checklists.models import Answer
 from tests.reports.conftest import xlsx_rows
@@ -89,7 +89,9 @@ def test_kpis_this_month_last_month_and_last_year_are_ratios_of_sums(demo, regio
     assert line.last_year.value == Decimal("25.000000")  # 2 / 8
     assert line.change_vs_previous == Decimal("25")
     assert line.change_vs_last_year == Decimal("50")
-    assert report.complaints is None  # no complaints selector yet: no section
+    # No complaint in the region that month: the section says so, with zeros.
+    assert dict(report.complaints.figures)["Complaints received"] == 0
+    assert report.complaints.rows == []
 
 
 def test_best_and_worst_stores_follow_the_kpi_direction(demo, region_facts):
@@ -164,7 +166,7 @@ def test_xlsx_holds_the_sections(demo, region_facts):
     from openpyxl import load_workbook
 
     sheets = load_workbook(io.BytesIO(content)).sheetnames
-    assert sheets == ["Summary", "Best and worst", "Checklist failures"]
+    assert sheets == ["Summary", "Best and worst", "Checklist failures", "Complaints"]
 
 
 def _pdf_text(content: bytes) -> bytes:
@@ -207,23 +209,96 @@ def test_chinese_report(demo, region_facts):
     assert registry.get(CODE).name_zh in kpi_names
 
 
-def test_a_complaints_selector_plugs_in(demo, region_facts, monkeypatch):
-    region, _stores = region_facts
-    calls = []
+def _complaint(store, received, kind="complaint", **extra):
+    from customers.models import Complaint
 
-    def complaints(*, user, store_ids, start, end):
-        calls.append((sorted(store_ids), start, end))
-        return ComplaintSection(
-            figures=[("Complaints", 4)], header=["Store", "Complaints"], rows=[["X", 4]]
-        )
+    clocks = {}
+    if kind == "complaint":
+        clocks = {
+            "first_response_due_at": received + datetime.timedelta(hours=4),
+            "resolution_due_at": received + datetime.timedelta(hours=48),
+        }
+    return Complaint.objects.create(
+        store=store,
+        kind=kind,
+        channel="phone",
+        category=extra.pop("category", "service"),
+        description="x",
+        received_at=received,
+        **clocks,
+        **extra,
+    )
 
-    monkeypatch.setattr(monthly, "complaints_section", lambda **kw: complaints(**kw))
+
+def test_the_complaints_section_in_xlsx_and_pdf(demo):
+    """From customers.selectors.complaint_report: the region's stores' complaints of the
+    month (store-local dates) against the month before, per store worst first."""
+    region = demo.regions[0]
+    a, b = sorted(demo.stores_of_region(region), key=lambda s: s.code)[:2]
+    other = demo.stores_of_region(demo.regions[1])[0]
+    utc = datetime.UTC
+    feb = datetime.datetime(2026, 2, 10, 2, tzinfo=utc)
+    h = datetime.timedelta(hours=1)
+    # a: 3 complaints in February; the first came 01:00 on 1 Feb in Shanghai (still 31 Jan
+    # in UTC). One answered late (and escalated), two resolved, with compensation.
+    _complaint(
+        a,
+        datetime.datetime(2026, 1, 31, 17, tzinfo=utc),
+        first_responded_at=datetime.datetime(2026, 1, 31, 19, tzinfo=utc),
+        first_resolved_at=datetime.datetime(2026, 2, 1, 5, tzinfo=utc),
+        compensation=Decimal("10.00"),
+        status="closed",
+        category="pricing",
+    )
+    _complaint(
+        a,
+        feb,
+        first_responded_at=feb + 6 * h,
+        first_resolved_at=feb + 10 * h,
+        escalated_at=feb + 4 * h,
+        compensation=Decimal("5.50"),
+        status="resolved",
+        category="pricing",
+    )
+    _complaint(a, feb, first_responded_at=feb + h, status="in_progress")
+    _complaint(a, feb, kind="compliment")
+    # b: 1 in February, 2 in January; another region's store is not in the report.
+    _complaint(b, feb, first_responded_at=feb + 3 * h)
+    _complaint(b, datetime.datetime(2026, 1, 20, 2, tzinfo=utc))
+    _complaint(b, datetime.datetime(2026, 1, 21, 2, tzinfo=utc))
+    _complaint(other, feb)
     report = monthly_report(user=demo.user("headoffice"), region=region, month=MONTH)
-    assert calls == [
-        (sorted(s.pk for s in demo.stores_of_region(region)), MONTH, datetime.date(2026, 2, 28))
+    figures = dict(report.complaints.figures)
+    assert figures["Complaints received"] == 4
+    assert figures["Complaints last month"] == 2
+    assert figures["Change against last month"] == "+2"
+    assert figures["Compliments and suggestions"] == 1
+    # Breached: a's late answer, and the two never resolved (due in February).
+    assert figures["Complaints that breached an SLA"] == "3 (75.0 %)"
+    assert figures["Escalated to regional ops"] == 1
+    # First responses: 2 h, 6 h, 1 h, 3 h -> 3.0 h; resolutions: 12 h and 10 h -> 11.0 h.
+    assert figures["Mean hours to first response"] == Decimal("3.0")
+    assert figures["Mean hours to resolution"] == Decimal("11.0")
+    assert figures["Compensation"] == Decimal("15.50")
+    assert figures["Still open"] == 3
+    assert figures["Worst stores"] == f"{a.code} (3), {b.code} (1)"
+    rows = report.complaints.rows
+    assert [r[:6] for r in rows] == [
+        [a.code, a.name, 3, 0, 2, 1],
+        [b.code, b.name, 1, 2, 1, 0],
     ]
-    assert xlsx_rows(render_xlsx(report), "Complaints")[0] == ("Complaints", 4)
-    assert b"Complaints" in _pdf_text(render_pdf(report))
+    assert rows[0][9] == "Pricing" and rows[0][10] == 1
+    sheet = xlsx_rows(render_xlsx(report), "Complaints")
+    assert sheet[0][:2] == ("Complaints received", 4)
+    assert (a.code, a.name, 3, 0, 2, 1) == sheet[sheet.index(tuple(report.complaints.header)) + 1][
+        :6
+    ]
+    pdf = _pdf_text(render_pdf(report))
+    assert b"Complaints" in pdf and b"Worst stores" in pdf and a.code.encode() in pdf
+    # Regional ops of the region read the same; no customer's data is in it.
+    regional = monthly_report(user=demo.user("regional"), region=region, month=MONTH)
+    assert regional.complaints == report.complaints
+    assert not any("Customer" in str(h) for h in report.complaints.header)
 
 
 def test_months():

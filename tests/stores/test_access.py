@@ -57,6 +57,12 @@ SCOPE_ALLOW_LIST = {
     # shows a user their own jobs only (head office included), never by store; the rows
     # in its file were scoped when it was built (opsdesk/reports/datasets.py).
     "reports.ExportJob",
+    # Customers: the SLA policy is chain-wide (every role reads it, ChainWideQuerySet; head
+    # office writes it). A customer may complain at several stores: CustomerQuerySet shows
+    # the customers who complained (or gave feedback) at a store in your scope, so their
+    # personal data never leaves it.
+    "customers.SlaTarget",
+    "customers.Customer",
 }
 OUR_APPS = {
     "accounts",

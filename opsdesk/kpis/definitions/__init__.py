@@ -7,6 +7,7 @@ length of history.
 
 from . import (
     checklists,  # noqa: F401
+    customers,  # noqa: F401
     inventory,  # noqa: F401
     sales,  # noqa: F401
 )

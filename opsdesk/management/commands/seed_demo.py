@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from customers.demo import seed_customers
 from inventory.demo import seed_inventory
 from opsdesk.accounts.services import user_sync_role_access
 from sales.demo import PosDemo
@@ -73,6 +74,7 @@ class Command(BaseCommand):
             seed_inventory(chain=chain, skus=skus, days=days, seed=seed, today=today, pos=pos)
             pos.finish()
             seed_checklists(chain=chain, days=days, seed=seed, today=today)
+            seed_customers(chain=chain, days=days, seed=seed, today=today)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo chain: {len(chain.regions)} regions, {len(chain.stores)} stores, "

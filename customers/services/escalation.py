@@ -1,0 +1,87 @@
+"""The SLA sweep (celery beat, every 5 minutes): an open complaint that has breached a
+clock escalates to the regional ops of its store's region, exactly once.
+
+A breach: the first response or the resolution came after its due time, or has not come
+and its due time has passed (``Complaint.breached``). Each complaint is claimed with an
+``UPDATE … WHERE escalated_at IS NULL`` in its own transaction together with its timeline
+event and its notifications, so a sweep that is retried, runs twice at once or is killed
+half-way never escalates or notifies a complaint twice, and loses none.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opsdesk.notifications.services import notify
+from stores.models import RegionAssignment
+
+from ..models import Complaint, ComplaintEvent, Kind, breached_q
+
+
+def complaints_escalate_breached(*, now: datetime.datetime | None = None) -> int:
+    """Escalate every open complaint that has breached a clock and is not escalated yet;
+    returns how many this run escalated."""
+    now = now or timezone.now()
+    candidates = list(
+        Complaint.objects.filter(
+            breached_q(now),
+            kind=Kind.COMPLAINT,
+            status__in=Complaint.OPEN_STATUSES,
+            escalated_at__isnull=True,
+        )
+        .select_related("store")
+        .order_by("pk")
+    )
+    if not candidates:
+        return 0
+    regional = defaultdict(list)
+    for assignment in RegionAssignment.objects.filter(
+        region_id__in={c.store.region_id for c in candidates}, user__is_active=True
+    ).select_related("user"):
+        regional[assignment.region_id].append(assignment.user)
+    escalated = 0
+    for complaint in candidates:
+        with transaction.atomic():
+            claimed = (
+                Complaint.objects.filter(
+                    pk=complaint.pk,
+                    escalated_at__isnull=True,
+                    status__in=Complaint.OPEN_STATUSES,
+                )
+                .filter(breached_q(now))
+                .update(escalated_at=now, version=F("version") + 1)
+            )
+            if not claimed:
+                continue
+            reason = _breach_text(complaint, now)
+            ComplaintEvent.objects.create(
+                complaint=complaint, kind=ComplaintEvent.Kind.ESCALATED, at=now, text=reason
+            )
+            notify(
+                users=regional[complaint.store.region_id],
+                title=_("Complaint %(number)s at %(store)s breached its SLA")
+                % {"number": complaint.number, "store": complaint.store.code},
+                body=f"{reason}\n\n{complaint.description[:300]}",
+                url=reverse("customers:complaint_detail", kwargs={"pk": complaint.pk}),
+                topic=f"complaint-escalated:{complaint.pk}",
+            )
+            escalated += 1
+    return escalated
+
+
+def _breach_text(complaint: Complaint, now: datetime.datetime) -> str:
+    local = complaint.store.tz
+    if complaint.first_response_breached(now):
+        return _("The first response was due by %(due)s (store time).") % {
+            "due": f"{complaint.first_response_due_at.astimezone(local):%Y-%m-%d %H:%M}"
+        }
+    return _("The resolution was due by %(due)s (store time).") % {
+        "due": f"{complaint.resolution_due_at.astimezone(local):%Y-%m-%d %H:%M}"
+    }
