@@ -17,7 +17,6 @@ from opsdesk.notifications.models import Notification
 from stores.models import Region, RegionAssignment, Store
 from tests.conftest import require_service
 from tests.integration.test_celery_worker import (
-    NOT_IN_A_TASK,
     TASK_TIMEOUT,
     Worker,
     _app_on_redis,
@@ -146,7 +145,7 @@ def test_a_worker_killed_mid_sweep_then_the_rerun_gives_the_same_result(sweep_wo
         assert first_child not in sweep_worker.pool_children()
 
     try:
-        assert result.get(timeout=TASK_TIMEOUT, disable_sync_subtasks=NOT_IN_A_TASK) == 2
+        assert result.get(timeout=TASK_TIMEOUT) == 2
     except Exception:
         print(sweep_worker.log())
         raise
