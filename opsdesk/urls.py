@@ -13,6 +13,7 @@ urlpatterns = [
     path("inventory/", include("inventory.urls")),
     path("sales/", include("sales.urls")),
     path("checklists/", include("stores.checklists.urls")),
+    path("staff/", include("staff.urls")),
     path("notifications/", include("opsdesk.notifications.urls")),
     path("reports/", include("opsdesk.reports.urls")),
     path("dashboards/", include("opsdesk.dashboards.urls")),

@@ -215,6 +215,10 @@ SPECTACULAR_SETTINGS = {
 SALES_IMPORT_MAX_BYTES = env.int("SALES_IMPORT_MAX_BYTES", default=2 * 1024**3)
 SALES_IMPORT_SYNC_MAX_BYTES = env.int("SALES_IMPORT_SYNC_MAX_BYTES", default=1024**2)
 
+# --- Staff scheduling (staff/) ----------------------------------------------------
+# The minimum rest between two shifts of one person, in hours (checked before publishing).
+STAFF_MIN_REST_HOURS = env.float("STAFF_MIN_REST_HOURS", default=11.0)
+
 # --- Exports and reports (opsdesk/reports) ----------------------------------------
 # An export counting more rows than this runs on a worker (progress bar, download link).
 OPSDESK_EXPORT_ASYNC_ROWS = env.int("OPSDESK_EXPORT_ASYNC_ROWS", default=50_000)
