@@ -30,7 +30,7 @@ def _decimal(value, field: str, low: Decimal, high: Decimal, errors: dict, messa
     except (InvalidOperation, TypeError, ValueError):
         errors[field] = [message]
         return None
-    return number
+    return number.quantize(Decimal("0.01"))
 
 
 def _validate(data: dict, errors: dict) -> dict:

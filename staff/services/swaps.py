@@ -131,7 +131,7 @@ def swap_request_create(
 
 def _locked(swap: SwapRequest) -> SwapRequest:
     return (
-        SwapRequest.objects.select_for_update()
+        SwapRequest.objects.select_for_update(of=("self",))
         .select_related("shift__store", "from_employee__user", "to_employee__user")
         .get(pk=swap.pk)
     )

@@ -9,4 +9,5 @@ from . import (
     checklists,  # noqa: F401
     inventory,  # noqa: F401
     sales,  # noqa: F401
+    staff,  # noqa: F401
 )
