@@ -110,11 +110,11 @@ def schedule_get(*, user, pk: int) -> Schedule:
 
 
 def shift_list(*, user) -> QuerySet[Shift]:
-    return (
-        Shift.objects.visible_to(user)
-        .select_related("store", "employee", "schedule")
-        .order_by("-business_date", "store__code", "start_at", "pk")
-    )
+    """Shifts in scope; store staff see the published ones only (the rota on the wall)."""
+    shifts = Shift.objects.visible_to(user).select_related("store", "employee", "schedule")
+    if user_role(user) == Role.STORE_STAFF:
+        shifts = shifts.filter(schedule__status=Schedule.Status.PUBLISHED)
+    return shifts.order_by("-business_date", "store__code", "start_at", "pk")
 
 
 def shift_get(*, user, pk: int) -> Shift:
@@ -282,11 +282,14 @@ def course_list(*, user) -> QuerySet[Course]:
 
 
 def assignment_list(*, user) -> QuerySet[TrainingAssignment]:
-    """Assignments of the people in scope, each with ``overdue``: still to do and due
-    before the home store's local today (one query, the date per row in SQL)."""
+    """Assignments of the people in scope (store staff: their own), each with ``overdue``:
+    still to do and due before the home store's local today (one query, the date per row
+    in SQL)."""
+    assignments = TrainingAssignment.objects.visible_to(user)
+    if user_role(user) == Role.STORE_STAFF:
+        assignments = assignments.filter(employee__user=user)
     return (
-        TrainingAssignment.objects.visible_to(user)
-        .select_related("employee__home_store", "course", "recorded_by")
+        assignments.select_related("employee__home_store", "course", "recorded_by")
         .annotate(
             overdue=ExpressionWrapper(
                 Q(status=TrainingAssignment.Status.ASSIGNED)
