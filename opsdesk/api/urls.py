@@ -12,6 +12,7 @@ urlpatterns = [
     path("inventory/", include("inventory.api.urls")),
     path("sales/", include("sales.api.urls")),
     path("checklists/", include("stores.checklists.api.urls")),
+    path("staff/", include("staff.api.urls")),
     path("kpis/", include("opsdesk.kpis.api.urls")),
     path("", include("opsdesk.reports.api.urls")),
 ]

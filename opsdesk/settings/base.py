@@ -207,6 +207,11 @@ SPECTACULAR_SETTINGS = {
         "ReceiptChannelEnum": "sales.models.ImportBatch.Channel",
         "ExportJobStatusEnum": "opsdesk.reports.models.ExportJob.Status",
         "ExportJobFormatEnum": "opsdesk.reports.models.ExportJob.Format",
+        "ScheduleStatusEnum": "staff.models.Schedule.Status",
+        "SwapRequestStatusEnum": "staff.models.SwapRequest.Status",
+        "TrainingAssignmentStatusEnum": "staff.models.TrainingAssignment.Status",
+        "PositionEnum": "staff.models.Position",
+        "ContractTypeEnum": "staff.models.ContractType",
     },
 }
 
