@@ -333,7 +333,7 @@ def shifts_today(*, user, store: Store, now: datetime.datetime | None = None) ->
     shifts = list(
         Shift.objects.visible_to(user)
         .filter(store=store, business_date=today, schedule__status=Schedule.Status.PUBLISHED)
-        .select_related("employee")
+        .select_related("employee", "store")
         .order_by("start_at", "employee__name")
     )
     swaps = SwapRequest.objects.visible_to(user).filter(

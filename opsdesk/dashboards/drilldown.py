@@ -64,6 +64,29 @@ def _actions(store, period):
     return _("Corrective actions"), _url("checklists:action_list", {"store": store.pk})
 
 
+def _shifts(store, period):
+    return _("Published shifts"), _url(
+        "staff:shift_list",
+        {
+            "store": store.pk,
+            "status": "published",
+            "date_from": period.start.isoformat(),
+            "date_to": period.end.isoformat(),
+        },
+    )
+
+
+def _training(store, period):
+    return _("Training assignments due"), _url(
+        "staff:assignment_list",
+        {
+            "store": store.pk,
+            "due_from": period.start.isoformat(),
+            "due_to": period.end.isoformat(),
+        },
+    )
+
+
 RECORDS: dict[str, Callable[[Store, Period], tuple]] = {
     "order_cycle_time_h": _orders,
     "transfer_cycle_time_h": _transfers,
@@ -77,6 +100,9 @@ RECORDS: dict[str, Callable[[Store, Period], tuple]] = {
     "corrective_actions_overdue": _overdue_actions,
     "checklist_compliance": _actions,
     "audit_score": _actions,
+    "sales_per_labor_hour": _shifts,
+    "labor_cost_pct": _shifts,
+    "training_completion_rate": _training,
 }
 
 
