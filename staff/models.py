@@ -19,13 +19,66 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from stores.access import ChainWideQuerySet, ScopedQuerySet
+from stores.access import (
+    ChainWideQuerySet,
+    RuleScopedQuerySet,
+    ScopedQuerySet,
+    user_role,
+    visible_store_ids,
+)
 from stores.models import OpeningHours, Store
+from stores.roles import Role
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 HOURS = {"max_digits": 5, "decimal_places": 2}
 ZERO = Decimal("0")
 Weekday = OpeningHours.Weekday
+
+
+class _StoreStaffNarrowed(RuleScopedQuerySet):
+    """The rows of the stores in scope, and for store staff only those they may see
+    (``for_store_staff``): one scope for pages, API and exports alike."""
+
+    store_path = "store"
+
+    def in_scope(self, user):
+        rows = self.filter(**{f"{self.store_path}__in": visible_store_ids(user)})
+        if user_role(user) == Role.STORE_STAFF:
+            rows = rows.filter(self.for_store_staff(user))
+        return rows
+
+    def for_store_staff(self, user) -> Q:
+        raise NotImplementedError
+
+
+class ShiftQuerySet(_StoreStaffNarrowed):
+    """Store staff see the published shifts of their store (the rota on the wall)."""
+
+    def for_store_staff(self, user) -> Q:
+        return Q(schedule__status="published")
+
+
+class SwapRequestQuerySet(_StoreStaffNarrowed):
+    """Store staff see their own requests, those asked of them, and the open requests of
+    their store still waiting for a colleague."""
+
+    store_path = "shift__store"
+
+    def for_store_staff(self, user) -> Q:
+        return (
+            Q(from_employee__user=user)
+            | Q(to_employee__user=user)
+            | Q(to_employee__isnull=True, status="pending")
+        )
+
+
+class TrainingAssignmentQuerySet(_StoreStaffNarrowed):
+    """Store staff see their own training."""
+
+    store_path = "employee__home_store"
+
+    def for_store_staff(self, user) -> Q:
+        return Q(employee__user=user)
 
 
 class Position(models.TextChoices):
@@ -265,8 +318,7 @@ class Shift(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 
-    scope_store_path = "store"
-    objects = ScopedQuerySet.as_manager()
+    objects = ShiftQuerySet.as_manager()
 
     class Meta:
         ordering = ["business_date", "start_at", "pk"]
@@ -335,8 +387,7 @@ class SwapRequest(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=500, blank=True)
 
-    scope_store_path = "shift__store"
-    objects = ScopedQuerySet.as_manager()
+    objects = SwapRequestQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -428,8 +479,7 @@ class TrainingAssignment(models.Model):
     reason = models.CharField(_("reason"), max_length=12, default="manual")
     overdue_notified_on = models.DateField(_("overdue reminder sent"), null=True, blank=True)
 
-    scope_store_path = "employee__home_store"
-    objects = ScopedQuerySet.as_manager()
+    objects = TrainingAssignmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_date", "pk"]

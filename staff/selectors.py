@@ -24,9 +24,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from stores.access import user_role
 from stores.models import OpeningHours, Store
-from stores.roles import Role
 from stores.selectors import store_local_today
 
 from . import checks, times
@@ -110,10 +108,8 @@ def schedule_get(*, user, pk: int) -> Schedule:
 
 
 def shift_list(*, user) -> QuerySet[Shift]:
-    """Shifts in scope; store staff see the published ones only (the rota on the wall)."""
+    """Shifts in scope (store staff: the published ones, ``ShiftQuerySet``)."""
     shifts = Shift.objects.visible_to(user).select_related("store", "employee", "schedule")
-    if user_role(user) == Role.STORE_STAFF:
-        shifts = shifts.filter(schedule__status=Schedule.Status.PUBLISHED)
     return shifts.order_by("-business_date", "store__code", "start_at", "pk")
 
 
@@ -256,17 +252,10 @@ def my_shifts(*, employee: Employee, since: datetime.date, days: int = 28) -> li
 
 def swap_list(*, user) -> QuerySet[SwapRequest]:
     """Requests at the stores in scope; store staff see theirs, those asked of them and
-    the open ones of their store still waiting for a colleague."""
+    the open ones of their store still waiting for a colleague (``SwapRequestQuerySet``)."""
     swaps = SwapRequest.objects.visible_to(user).select_related(
         "shift__store", "from_employee", "to_employee", "decided_by"
     )
-    if user_role(user) == Role.STORE_STAFF:
-        me = Employee.objects.filter(user=user).values("pk")
-        swaps = swaps.filter(
-            Q(from_employee__in=me)
-            | Q(to_employee__in=me)
-            | Q(to_employee__isnull=True, status=SwapRequest.Status.PENDING)
-        )
     return swaps.order_by("-created_at", "-pk")
 
 
@@ -286,8 +275,6 @@ def assignment_list(*, user) -> QuerySet[TrainingAssignment]:
     still to do and due before the home store's local today (one query, the date per row
     in SQL)."""
     assignments = TrainingAssignment.objects.visible_to(user)
-    if user_role(user) == Role.STORE_STAFF:
-        assignments = assignments.filter(employee__user=user)
     return (
         assignments.select_related("employee__home_store", "course", "recorded_by")
         .annotate(

@@ -22,7 +22,7 @@ from stores.models import Store
 
 from .. import selectors, services, times
 from ..filters import ScheduleFilterSet, ShiftFilterSet
-from ..forms import ShiftForm, StaffingRuleForm, SwapAskForm
+from ..forms import ConfirmForm, ShiftForm, StaffingRuleForm, SwapAskForm
 from ..models import Employee, Schedule, Shift
 from ..rules import SCHEDULE_READERS, SCHEDULERS, STAFFING_RULE_SETTERS
 from ._common import form_errors, messages_of
@@ -209,6 +209,8 @@ class ShiftDeleteView(ScopedPageMixin, View):
     def post(self, request, pk):
         shift = _shift(request, pk)
         store, week = shift.store, shift.schedule.week_start
+        if not ConfirmForm(request.POST).is_valid():
+            return _grid(request, store, week, 400, errors=[_("Confirm the deletion.")])
         try:
             services.shift_delete(user=request.user, shift=shift)
         except services.PublishRefused as error:

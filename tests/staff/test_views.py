@@ -72,7 +72,10 @@ def test_the_week_editor_with_htmx(client, world):
     assert Shift.objects.count() == 2
     # Deleting the overlap clears the check.
     second = Shift.objects.get(start_at__hour=4)  # 12:00 in Shanghai
-    response = client.post(reverse("staff:shift_delete", args=[second.pk]), **HTMX)
+    delete = reverse("staff:shift_delete", args=[second.pk])
+    assert client.post(delete, **HTMX).status_code == 200  # unconfirmed: kept
+    assert Shift.objects.filter(pk=second.pk).exists()
+    response = client.post(delete, {"confirm": "1"}, **HTMX)
     assert 'data-testid="checks-ok"' in response.content.decode()
 
 
