@@ -6,9 +6,10 @@ import datetime
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from stores.models import OpeningHours, Store
+from stores.models import OpeningHours, Store, StoreAssignment
 
 from .models import ContractType, Course, Employee, Position
 
@@ -128,17 +129,18 @@ class EmployeeForm(forms.Form):
         super().__init__(*args, **kwargs)
         stores = Store.objects.visible_to(user).order_by("code")
         self.fields["home_store"].queryset = stores
-        accounts = (
-            get_user_model()
-            .objects.filter(store_assignments__store__in=stores, is_active=True)
-            .filter(employee__isnull=True)
-            .distinct()
-        )
+        # Accounts working at a store in scope, not linked to someone else yet.
+        free = Q(employee__isnull=True)
         if employee is not None:
             del self.fields["home_store"]
             if employee.user_id:
-                accounts = accounts | get_user_model().objects.filter(pk=employee.user_id)
-        self.fields["account"].queryset = accounts.order_by("username")
+                free |= Q(pk=employee.user_id)
+        working = StoreAssignment.objects.filter(store__in=stores).values("user_id")
+        self.fields["account"].queryset = (
+            get_user_model()
+            .objects.filter(free, pk__in=working, is_active=True)
+            .order_by("username")
+        )
 
     @classmethod
     def initial_from(cls, employee: Employee) -> dict:

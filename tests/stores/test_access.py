@@ -57,6 +57,15 @@ SCOPE_ALLOW_LIST = {
     # shows a user their own jobs only (head office included), never by store; the rows
     # in its file were scoped when it was built (opsdesk/reports/datasets.py).
     "reports.ExportJob",
+    # Staff: training courses are chain-wide configuration (ChainWideQuerySet; head office
+    # writes them). Shifts, swap requests and training assignments are scoped by their
+    # store (shift's store, the shift's store, the person's home store) and narrowed for
+    # store staff (staff/models.py: published shifts; their own, asked-of-them or open
+    # swaps; their own training): RuleScopedQuerySet.visible_to, one scope for all reads.
+    "staff.Course",
+    "staff.Shift",
+    "staff.SwapRequest",
+    "staff.TrainingAssignment",
 }
 OUR_APPS = {
     "accounts",

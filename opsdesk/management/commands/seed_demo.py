@@ -15,6 +15,7 @@ from django.utils import timezone
 from inventory.demo import seed_inventory
 from opsdesk.accounts.services import user_sync_role_access
 from sales.demo import PosDemo
+from staff.demo import seed_staff
 from stores.checklists.demo import seed_checklists
 from stores.demo import seed_stores
 from stores.models import Store
@@ -73,6 +74,7 @@ class Command(BaseCommand):
             seed_inventory(chain=chain, skus=skus, days=days, seed=seed, today=today, pos=pos)
             pos.finish()
             seed_checklists(chain=chain, days=days, seed=seed, today=today)
+            seed_staff(chain=chain, days=days, seed=seed, today=today)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo chain: {len(chain.regions)} regions, {len(chain.stores)} stores, "
