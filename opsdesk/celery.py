@@ -64,4 +64,10 @@ app.conf.beat_schedule = {
         "task": "inventory.tasks.reorder_rules_recompute",
         "schedule": crontab(hour=2, minute=43),
     },
+    # Staff (staff/tasks.py): assign mandatory courses and renewals, remind overdue training
+    # once per store-local day; idempotent, so hourly catches every store's new day.
+    "staff-training-sweep": {
+        "task": "staff.training_sweep",
+        "schedule": crontab(minute=37),
+    },
 }
