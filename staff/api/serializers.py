@@ -204,9 +204,10 @@ class ChecksSerializer(serializers.Serializer):
 
 
 class RefusedSerializer(serializers.Serializer):
-    """409: what refused it, one message per violation, and the violations themselves."""
+    """409: what refused it, one message per violation, and the violations themselves
+    (a refusal of one field's value: that field name and its messages, as a 400's)."""
 
-    non_field_errors = serializers.ListField(child=serializers.CharField())
+    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
     violations = ViolationSerializer(many=True, required=False)
 
 

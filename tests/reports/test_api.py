@@ -20,6 +20,7 @@ def test_export_bodies_are_json_only(demo, api_as):
         {"status": [["open"]]},
         {"store": None},
         {"search": "a\x00b"},
+        {"se\x00arch": "a"},  # jsonb stores no NUL, in a key either
     ],
 )
 def test_filters_are_values_or_lists_of_values(demo, api_as, params):

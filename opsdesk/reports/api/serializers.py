@@ -53,6 +53,8 @@ _SCALAR = [
 @extend_schema_field(
     {
         "type": "object",
+        # PostgreSQL's jsonb stores no NUL character, in a key or a value.
+        "propertyNames": {"pattern": NO_NUL_PATTERN},
         "additionalProperties": {
             "anyOf": [*_SCALAR, {"type": "array", "items": {"anyOf": _SCALAR}}]
         },
@@ -75,7 +77,7 @@ class ExportJobCreateSerializer(serializers.Serializer):
     def validate_params(self, value):
         for key, item in value.items():
             values = item if isinstance(item, list) else [item]
-            if any(
+            if "\x00" in key or any(
                 v is None or isinstance(v, dict | list) or (isinstance(v, str) and "\x00" in v)
                 for v in values
             ):
