@@ -334,6 +334,8 @@ def test_every_list_page_has_a_dataset():
         "checklist_runs",
         "corrective_actions",
         "kpi_table",
+        "shifts",
+        "training_assignments",
     } <= names
     for dataset in datasets.all_datasets():
         assert dataset.headers and all(dataset.headers)
@@ -365,6 +367,8 @@ QUERYSET_DATASETS = [
     "promotions",
     "checklist_runs",
     "corrective_actions",
+    "shifts",
+    "training_assignments",
 ]
 
 
