@@ -279,7 +279,7 @@ def _crew(team, day, needed, load, leaves) -> list[Employee]:
     """The ``needed`` people of a team working that day: active, not on leave, under
     their shifts of the week (part-timers on weekdays only), the least loaded first."""
     free = []
-    for employee in team:
+    for rank, employee in enumerate(team):
         full = employee.contract_type == ContractType.FULL_TIME
         if not employee.is_active_on(day) or _on_leave(leaves, employee.pk, day):
             continue
@@ -287,9 +287,9 @@ def _crew(team, day, needed, load, leaves) -> list[Employee]:
             continue
         if load[employee.pk] >= (5 if full else PART_TIME):
             continue
-        free.append(employee)
-    free.sort(key=lambda e: (load[e.pk], (e.pk + day.toordinal()) % 7, e.pk))
-    return free[:needed]
+        free.append((load[employee.pk], (rank + day.toordinal()) % 7, rank, employee))
+    free.sort(key=lambda row: row[:3])
+    return [row[3] for row in free[:needed]]
 
 
 def _swaps(chain, people, shifts, today) -> int:

@@ -16,6 +16,7 @@ from stores.models import Store, StoreAssignment
 
 from ..models import Availability, ContractType, Employee, Leave, Position, StaffingRule
 from ..rules import PEOPLE_EDITORS, SCHEDULERS, STAFFING_RULE_SETTERS
+from .schedules import locked
 
 MAX_LEAVE_DAYS = 366
 
@@ -142,7 +143,7 @@ def employee_update(*, user, employee: Employee, **changes) -> Employee:
     """Change name, position, contract, limits, cost, dates; ``account`` links a user."""
     ensure_role(user, PEOPLE_EDITORS)
     ensure_store_in_scope(user, employee.home_store_id)
-    employee = Employee.objects.select_for_update().get(pk=employee.pk)
+    employee = locked(Employee.objects.all(), employee.pk)
     errors: dict[str, list[str]] = {}
     account_given = "account" in changes
     account = changes.pop("account", None)

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from opsdesk.notifications.services import notify
-from stores.access import ensure_role, ensure_store_in_scope
+from stores.access import OutOfScope, ensure_role, ensure_store_in_scope
 from stores.models import Store
 
 from .. import checks, times
@@ -51,6 +51,15 @@ class PublishRefused(ValidationError):
 
 def _conflict(message: str) -> ValidationError:
     return ValidationError(message, code=CONFLICT)
+
+
+def locked(queryset, pk):
+    """The row, locked for this transaction; one deleted meanwhile (by a concurrent
+    request) is not found, like any unknown record (404)."""
+    row = queryset.select_for_update(of=("self",)).filter(pk=pk).first()
+    if row is None:
+        raise OutOfScope(_("No such %(object)s.") % {"object": queryset.model._meta.verbose_name})
+    return row
 
 
 def labor_cost(paid_minutes: int, hourly_rate: Decimal) -> Decimal:
@@ -132,7 +141,7 @@ def _lock_people(employee_ids: Iterable[int]) -> None:
 
 
 def _lock_schedule(schedule: Schedule) -> Schedule:
-    return Schedule.objects.select_for_update().select_related("store").get(pk=schedule.pk)
+    return locked(Schedule.objects.select_related("store"), schedule.pk)
 
 
 def schedule_check(*, schedule: Schedule, changes: dict | None = None) -> list[checks.Violation]:
@@ -256,7 +265,7 @@ def shift_update(
     ensure_role(user, SCHEDULERS)
     ensure_store_in_scope(user, shift.store_id)
     schedule = _lock_schedule(shift.schedule)
-    shift = Shift.objects.select_for_update().select_related("store", "employee").get(pk=shift.pk)
+    shift = locked(Shift.objects.select_related("store", "employee"), shift.pk)
     store = shift.store
     tz = store.tz
     old = checks.Planned.of(shift)
@@ -316,7 +325,7 @@ def shift_delete(*, user, shift: Shift) -> None:
     ensure_role(user, SCHEDULERS)
     ensure_store_in_scope(user, shift.store_id)
     schedule = _lock_schedule(shift.schedule)
-    shift = Shift.objects.select_for_update().select_related("store", "employee").get(pk=shift.pk)
+    shift = locked(Shift.objects.select_related("store", "employee"), shift.pk)
     if shift.swap_requests.filter(status__in=["accepted"]).exists() and schedule.is_published:
         raise _conflict(_("A colleague has accepted a swap of this shift: refuse it first."))
     if schedule.is_published:

@@ -35,6 +35,7 @@ from .schedules import (
     _lock_people,
     _lock_schedule,
     labor_cost,
+    locked,
     schedule_check,
 )
 
@@ -78,7 +79,7 @@ def swap_request_create(
     """The shift's own person asks to hand it over (to ``to_employee``, or open)."""
     now = now or timezone.now()
     me = employee_of(user)
-    shift = Shift.objects.select_for_update().select_related("store", "schedule").get(pk=shift.pk)
+    shift = locked(Shift.objects.select_related("store", "schedule"), shift.pk)
     if me is None or shift.employee_id != me.pk:
         raise PermissionDenied(_("Only the person on the shift may ask to swap it."))
     if shift.schedule.status != Schedule.Status.PUBLISHED:
@@ -130,10 +131,11 @@ def swap_request_create(
 
 
 def _locked(swap: SwapRequest) -> SwapRequest:
-    return (
-        SwapRequest.objects.select_for_update(of=("self",))
-        .select_related("shift__store", "from_employee__user", "to_employee__user")
-        .get(pk=swap.pk)
+    return locked(
+        SwapRequest.objects.select_related(
+            "shift__store", "from_employee__user", "to_employee__user"
+        ),
+        swap.pk,
     )
 
 
@@ -240,7 +242,7 @@ def swap_approve(*, user, swap: SwapRequest, now: datetime.datetime | None = Non
             raise _conflict(_("No colleague has accepted this request yet."))
         raise _conflict(_("This request is decided already."))
     schedule = _lock_schedule(swap.shift.schedule)
-    shift = Shift.objects.select_for_update().select_related("store").get(pk=swap.shift_id)
+    shift = locked(Shift.objects.select_related("store"), swap.shift_id)
     if shift.employee_id != swap.from_employee_id:
         raise _conflict(_("The shift has been given to someone else since."))
     if shift.start_at <= now:

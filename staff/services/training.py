@@ -35,7 +35,7 @@ from stores.checklists.services.runs import store_managers
 
 from ..models import Certification, Course, Employee, Position, TrainingAssignment
 from ..rules import COURSE_EDITORS, RENEWAL_DAYS, TRAINING_RECORDERS
-from .schedules import CONFLICT
+from .schedules import CONFLICT, locked
 
 A = TrainingAssignment.Status
 CODE = re.compile(r"^[-a-zA-Z0-9_]{1,40}$")
@@ -122,7 +122,7 @@ def course_create(
 @transaction.atomic
 def course_update(*, user, course: Course, **changes) -> Course:
     ensure_role(user, COURSE_EDITORS)
-    course = Course.objects.select_for_update().get(pk=course.pk)
+    course = locked(Course.objects.all(), course.pk)
     changes.pop("code", None)  # the code names the course in exports: it stays
     errors: dict[str, list[str]] = {}
     clean = _course_fields(changes, errors)
@@ -165,10 +165,9 @@ def assignment_complete(
     for someone in scope. Issues the certification (expiring after the course's validity)."""
     now = now or timezone.now()
     ensure_store_in_scope(user, assignment.employee.home_store_id)
-    assignment = (
-        TrainingAssignment.objects.select_for_update()
-        .select_related("employee__home_store", "course")
-        .get(pk=assignment.pk)
+    assignment = locked(
+        TrainingAssignment.objects.select_related("employee__home_store", "course"),
+        assignment.pk,
     )
     own = assignment.employee.user_id is not None and assignment.employee.user_id == user.pk
     if not own and user_role(user) not in TRAINING_RECORDERS:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,30 +17,18 @@ from .. import selectors, services
 from ..filters import EmployeeFilterSet
 from ..forms import AvailabilityForm, EmployeeForm, LeaveForm
 from ..rules import PEOPLE_EDITORS, SCHEDULE_READERS, SCHEDULERS
-from ._common import form_errors, messages_of
+from ._common import filtered_page, form_errors, messages_of
 
 
 class EmployeeListView(ScopedPageMixin, View):
     allowed_roles = SCHEDULE_READERS
 
     def get(self, request):
-        filterset = EmployeeFilterSet(
-            request.GET, queryset=selectors.employee_list(user=request.user), request=request
+        context = filtered_page(
+            request, EmployeeFilterSet, selectors.employee_list(user=request.user)
         )
-        people = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-        page = Paginator(people, 50).get_page(request.GET.get("page"))
-        query = request.GET.copy()
-        query.pop("page", None)
-        return render(
-            request,
-            "staff/employee_list.html",
-            {
-                "filter": filterset,
-                "page_obj": page,
-                "query": query.urlencode(),
-                "can_edit": user_role(request.user) in PEOPLE_EDITORS,
-            },
-        )
+        context["can_edit"] = user_role(request.user) in PEOPLE_EDITORS
+        return render(request, "staff/employee_list.html", context)
 
 
 class EmployeeDetailView(ScopedPageMixin, View):

@@ -8,7 +8,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Case, Q, When
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -25,7 +24,7 @@ from ..filters import ScheduleFilterSet, ShiftFilterSet
 from ..forms import ConfirmForm, ShiftForm, StaffingRuleForm, SwapAskForm
 from ..models import Employee, Schedule, Shift
 from ..rules import SCHEDULE_READERS, SCHEDULERS, STAFFING_RULE_SETTERS
-from ._common import form_errors, messages_of
+from ._common import filtered_page, form_errors, list_template, messages_of
 
 
 def week_url(store_pk: int, monday: datetime.date) -> str:
@@ -47,11 +46,9 @@ class ScheduleIndexView(ScopedPageMixin, View):
     allowed_roles = SCHEDULE_READERS
 
     def get(self, request):
-        filterset = ScheduleFilterSet(
-            request.GET, queryset=selectors.schedule_list(user=request.user), request=request
+        context = filtered_page(
+            request, ScheduleFilterSet, selectors.schedule_list(user=request.user)
         )
-        schedules = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-        page = Paginator(schedules, 50).get_page(request.GET.get("page"))
         stores = list(
             Store.objects.visible_to(request.user)
             .exclude(status=Store.Status.PLANNED)
@@ -62,13 +59,7 @@ class ScheduleIndexView(ScopedPageMixin, View):
         for store in stores:
             this_week = times.week_start(store.business_date())
             rows.append((store, this_week, this_week + datetime.timedelta(days=7)))
-        query = request.GET.copy()
-        query.pop("page", None)
-        return render(
-            request,
-            "staff/schedule_index.html",
-            {"filter": filterset, "page_obj": page, "rows": rows, "query": query.urlencode()},
-        )
+        return render(request, "staff/schedule_index.html", {**context, "rows": rows})
 
 
 def _store(request, pk) -> Store:
@@ -297,25 +288,10 @@ class ShiftListView(ScopedPageMixin, View):
     see the published shifts of their store (the rota on the wall), without costs."""
 
     def get(self, request):
-        queryset = selectors.shift_list(user=request.user)
-        filterset = ShiftFilterSet(request.GET, queryset=queryset, request=request)
-        shifts = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-        page = Paginator(shifts, 50).get_page(request.GET.get("page"))
-        query = request.GET.copy()
-        query.pop("page", None)
-        template = "staff/shift_list.html"
-        if request.htmx and not request.htmx.boosted:
-            template = "staff/_shift_results.html"
-        return render(
-            request,
-            template,
-            {
-                "filter": filterset,
-                "page_obj": page,
-                "query": query.urlencode(),
-                "show_cost": user_role(request.user) in SCHEDULE_READERS,
-            },
-        )
+        context = filtered_page(request, ShiftFilterSet, selectors.shift_list(user=request.user))
+        context["show_cost"] = user_role(request.user) in SCHEDULE_READERS
+        template = list_template(request, "staff/shift_list.html", "staff/_shift_results.html")
+        return render(request, template, context)
 
 
 class MyShiftsView(ScopedPageMixin, View):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,22 +16,19 @@ from .. import selectors, services
 from ..filters import SwapRequestFilterSet
 from ..forms import SwapAskForm, SwapDecideForm, SwapRespondForm
 from ..rules import SWAP_APPROVERS
-from ._common import messages_of
+from ._common import filtered_page, messages_of
 
 
 class SwapListView(ScopedPageMixin, View):
     def get(self, request, errors=None, refused=None, status=200):
-        filterset = SwapRequestFilterSet(
-            request.GET, queryset=selectors.swap_list(user=request.user), request=request
+        context = filtered_page(
+            request, SwapRequestFilterSet, selectors.swap_list(user=request.user)
         )
-        swaps = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-        page = Paginator(swaps, 50).get_page(request.GET.get("page"))
         return render(
             request,
             "staff/swap_list.html",
             {
-                "filter": filterset,
-                "page_obj": page,
+                **context,
                 "me": services.employee_of(request.user),
                 "can_decide": user_role(request.user) in SWAP_APPROVERS,
                 "errors": errors or [],

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -18,7 +17,7 @@ from .. import selectors, services
 from ..filters import TrainingAssignmentFilterSet
 from ..forms import AssignmentForm, ConfirmForm, CourseForm
 from ..rules import COURSE_EDITORS, TRAINING_RECORDERS
-from ._common import form_errors, messages_of
+from ._common import filtered_page, form_errors, list_template, messages_of
 
 OVERDUE_SHOWN = 50
 
@@ -46,29 +45,18 @@ class TrainingView(ScopedPageMixin, View):
 
 class AssignmentListView(ScopedPageMixin, View):
     def get(self, request, errors=(), status=200):
-        queryset = selectors.assignment_list(user=request.user)
-        me = services.employee_of(request.user)
-        filterset = TrainingAssignmentFilterSet(request.GET, queryset=queryset, request=request)
-        rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-        page = Paginator(rows, 50).get_page(request.GET.get("page"))
-        query = request.GET.copy()
-        query.pop("page", None)
-        template = "staff/assignment_list.html"
-        if request.htmx and not request.htmx.boosted:
-            template = "staff/_assignment_results.html"
-        return render(
-            request,
-            template,
-            {
-                "filter": filterset,
-                "page_obj": page,
-                "query": query.urlencode(),
-                "me": me,
-                "can_record": user_role(request.user) in TRAINING_RECORDERS,
-                "errors": errors,
-            },
-            status=status,
+        context = filtered_page(
+            request, TrainingAssignmentFilterSet, selectors.assignment_list(user=request.user)
         )
+        context.update(
+            me=services.employee_of(request.user),
+            can_record=user_role(request.user) in TRAINING_RECORDERS,
+            errors=errors,
+        )
+        template = list_template(
+            request, "staff/assignment_list.html", "staff/_assignment_results.html"
+        )
+        return render(request, template, context, status=status)
 
 
 class AssignmentCompleteView(ScopedPageMixin, View):

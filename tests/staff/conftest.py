@@ -16,8 +16,9 @@ from django.contrib.auth import get_user_model
 from staff.models import Employee, Schedule, Shift
 from staff.services import labor_cost
 from staff.times import aware
-from stores.models import OpeningHours, Region, RegionAssignment, Store, StoreAssignment
+from stores.models import OpeningHours, Region, Store
 from stores.roles import Role
+from tests.checklists.conftest import make_user
 
 User = get_user_model()
 MONDAY = datetime.date(2026, 3, 2)
@@ -39,17 +40,6 @@ def make_store(code, region, tz="Asia/Shanghai", opens="09:00", closes="21:00"):
         OpeningHours(store=store, weekday=d, opens=t(opens), closes=t(closes)) for d in range(7)
     )
     return store
-
-
-def make_user(username, role, *, stores=(), regions=()):
-    user = User.objects.create_user(
-        username, password="x", role=role, email=f"{username}@example.com", first_name=username
-    )
-    for store in stores:
-        StoreAssignment.objects.create(user=user, store=store)
-    for region in regions:
-        RegionAssignment.objects.create(user=user, region=region)
-    return user
 
 
 def make_employee(name, store, *, user=None, hours="40", rate="30", position="cashier", **extra):
