@@ -281,3 +281,35 @@ def test_my_shifts_runs_a_constant_number_of_queries(client, world):
     for n in range(2, 9):
         put_shift(w.ann, w.sh1, today + datetime.timedelta(days=n), "09:00", "13:00")
     assert _count(client, reverse("staff:my_shifts")) == one
+
+
+def test_pages_in_chinese(client, world):
+    w = world
+    w.manager.language = "zh-hans"
+    w.manager.save()
+    put_shift(w.ann, w.sh1, day(0), "09:00", "13:00")
+    put_shift(w.ann, w.sh1, day(0), "12:00", "16:00")
+    client.force_login(w.manager)
+    html = client.get(week_url(w.sh1), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "添加班次" in html and "发布该周" in html
+    assert "班次重叠" in html  # the violation, in Chinese
+
+
+def test_the_staff_models_in_the_admin(client, world):
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser("root", password="x")
+    client.force_login(admin)
+    put_shift(w_ann := world.ann, world.sh1, day(0), "09:00", "13:00")
+    for model in (
+        "employee",
+        "staffingrule",
+        "schedule",
+        "shift",
+        "swaprequest",
+        "course",
+        "trainingassignment",
+        "certification",
+    ):
+        assert client.get(reverse(f"admin:staff_{model}_changelist")).status_code == 200, model
+    assert client.get(reverse("admin:staff_employee_change", args=[w_ann.pk])).status_code == 200
