@@ -205,7 +205,9 @@ def _assign_mandatory(now: datetime.datetime) -> int:
     positions = {p for c in courses for p in c.mandatory_for}
     people = list(
         Employee.objects.filter(position__in=positions)
-        .filter(Q(active_to__isnull=True) | Q(active_to__gte=(now - datetime.timedelta(days=1))))
+        .filter(
+            Q(active_to__isnull=True) | Q(active_to__gte=(now - datetime.timedelta(days=1)).date())
+        )
         .select_related("home_store")
     )
     ids = [p.pk for p in people]
