@@ -70,4 +70,10 @@ app.conf.beat_schedule = {
         "task": "customers.escalate_breached",
         "schedule": crontab(minute="2-59/5"),
     },
+    # Staff (staff/tasks.py): assign mandatory courses and renewals, remind overdue training
+    # once per store-local day; idempotent, so hourly catches every store's new day.
+    "staff-training-sweep": {
+        "task": "staff.training_sweep",
+        "schedule": crontab(minute=37),
+    },
 }

@@ -14,6 +14,7 @@ urlpatterns = [
     path("sales/", include("sales.urls")),
     path("checklists/", include("stores.checklists.urls")),
     path("customers/", include("customers.urls")),
+    path("staff/", include("staff.urls")),
     path("notifications/", include("opsdesk.notifications.urls")),
     path("reports/", include("opsdesk.reports.urls")),
     path("dashboards/", include("opsdesk.dashboards.urls")),

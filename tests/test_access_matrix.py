@@ -66,6 +66,16 @@ SPECIAL = {
     "reports-api:export-download",
     "reports:schedule_edit",
     "reports:schedule_delete",
+    # Staff: whether one may accept, decline or cancel a swap, or mark a course done,
+    # depends on being the person concerned, not on the role; approving or refusing on the
+    # request's state. tests/staff/test_access.py walks these as anonymous, no role, out
+    # of scope (404) and in scope for every role.
+    "staff-api:swaprequest-accept",
+    "staff-api:swaprequest-decline",
+    "staff-api:swaprequest-cancel",
+    "staff-api:swaprequest-approve",
+    "staff-api:swaprequest-refuse",
+    "staff-api:assignment-complete",
 }
 
 # Checklists (stores/checklists/services): who may take which action.
@@ -110,6 +120,19 @@ REPORT_SCHEDULERS = frozenset({"head_office", "admin"})
 COMPLAINT_HANDLERS = frozenset({"store_manager", "regional_ops", "head_office", "admin"})
 SLA_SETTERS = frozenset({"head_office", "admin"})
 STALE = {"version": 10**6}  # a version nobody read: refused (409) whatever the state
+# Staff (staff/rules.py): schedule readers, schedulers, people editors, swap approvers,
+# course editors, training recorders.
+STAFF_READERS = frozenset({"store_manager", "regional_ops", "head_office", "admin"})
+SCHEDULERS = frozenset({"store_manager", "head_office", "admin"})
+
+
+def _this_week(store):
+    """The store's week (its Monday): published in the demo chain."""
+    import datetime
+
+    today = store.business_date()
+    return {"pk": store.pk, "week": today - datetime.timedelta(days=today.weekday())}
+
 
 # Dashboards: who opens a region's dashboard (the chain's and the thresholds: EDITORS).
 DASHBOARD_REGION_ROLES = frozenset({"regional_ops", "head_office", "admin"})
@@ -406,6 +429,80 @@ ROUTES = {
     "dashboards:chain": Route("page", roles=EDITORS),
     "dashboards:out_of_band": Route("page"),
     "kpis:thresholds": Route("page", roles=EDITORS),
+    # Staff (staff/): schedules for readers, edits for schedulers; swaps and training for
+    # everyone (services decide who may act: an empty form is a 400 before that); the
+    # demo's current weeks are published, so publishing or copying into them is refused.
+    "staff:index": Route("page", ok=302),
+    "staff:my_shifts": Route("page"),
+    "staff:schedule_index": Route("page", roles=STAFF_READERS),
+    "staff:schedule_week": Route(
+        "page", obj="stores.Store", roles=STAFF_READERS, kwargs=_this_week
+    ),
+    "staff:shift_create": Route(
+        "page", obj="stores.Store", roles=SCHEDULERS, kwargs=_this_week, method="post", ok=400
+    ),
+    "staff:schedule_publish": Route(
+        "page", obj="stores.Store", roles=SCHEDULERS, kwargs=_this_week, method="post", ok=400
+    ),
+    "staff:schedule_copy": Route(
+        "page", obj="stores.Store", roles=SCHEDULERS, kwargs=_this_week, method="post", ok=400
+    ),
+    "staff:staffing_rule_set": Route(
+        "page", obj="stores.Store", roles=SCHEDULERS, method="post", ok=302
+    ),
+    "staff:shift_list": Route("page"),
+    "staff:shift_edit": Route("page", obj="staff.Shift", roles=SCHEDULERS),
+    "staff:shift_delete": Route("page", obj="staff.Shift", roles=SCHEDULERS, method="post", ok=400),
+    "staff:swap_ask": Route("page", obj="staff.Shift", method="post", ok=400),
+    "staff:swap_list": Route("page"),
+    "staff:swap_respond": Route("page", obj="staff.SwapRequest", method="post", ok=400),
+    "staff:swap_decide": Route(
+        "page", obj="staff.SwapRequest", roles=SCHEDULERS, method="post", ok=400
+    ),
+    "staff:employee_list": Route("page", roles=STAFF_READERS),
+    "staff:employee_create": Route("page", roles=SCHEDULERS),
+    "staff:employee_detail": Route("page", obj="staff.Employee", roles=STAFF_READERS),
+    "staff:employee_edit": Route("page", obj="staff.Employee", roles=SCHEDULERS),
+    "staff:availability_set": Route(
+        "page", obj="staff.Employee", roles=SCHEDULERS, method="post", ok=302
+    ),
+    "staff:leave_add": Route("page", obj="staff.Employee", roles=SCHEDULERS, method="post", ok=400),
+    "staff:leave_delete": Route(
+        "page",
+        obj="staff.Leave",
+        roles=SCHEDULERS,
+        kwargs=lambda o: {"pk": o.employee_id, "leave": o.pk},
+        method="post",
+        ok=302,
+    ),
+    "staff:training": Route("page"),
+    "staff:course_create": Route("page", roles=EDITORS),
+    "staff:course_edit": Route("page", obj="staff.Course", roles=EDITORS),
+    "staff:assignment_list": Route("page"),
+    "staff:assignment_create": Route("page", roles=SCHEDULERS, method="post", ok=400),
+    "staff:assignment_complete": Route(
+        "page", obj="staff.TrainingAssignment", method="post", ok=400
+    ),
+    "staff-api:employee-list": Route("api", roles=STAFF_READERS),
+    "staff-api:employee-detail": Route("api", obj="staff.Employee", roles=STAFF_READERS),
+    "staff-api:shift-list": Route("api"),
+    "staff-api:shift-detail": Route("api", obj="staff.Shift"),
+    "staff-api:schedule-list": Route("api", roles=STAFF_READERS),
+    "staff-api:schedule-detail": Route("api", obj="staff.Schedule", roles=STAFF_READERS),
+    "staff-api:schedule-check": Route("api", obj="staff.Schedule", roles=STAFF_READERS),
+    # The demo's first weeks are published: publishing or copying into them again is a 409.
+    "staff-api:schedule-publish": Route(
+        "api", obj="staff.Schedule", roles=SCHEDULERS, method="post", ok=409
+    ),
+    "staff-api:schedule-copy-previous": Route(
+        "api", obj="staff.Schedule", roles=SCHEDULERS, method="post", ok=409
+    ),
+    "staff-api:swaprequest-list": Route("api", method="post", ok=400),
+    "staff-api:swaprequest-detail": Route("api", obj="staff.SwapRequest"),
+    "staff-api:course-list": Route("api"),
+    "staff-api:course-detail": Route("api", obj="staff.Course"),
+    "staff-api:assignment-list": Route("api"),
+    "staff-api:assignment-detail": Route("api", obj="staff.TrainingAssignment"),
     "kpis-api:value-list": Route("api"),
     "kpis-api:rollup-list": Route("api"),
     "kpis-api:definition-list": Route("api"),

@@ -13,6 +13,7 @@ urlpatterns = [
     path("sales/", include("sales.api.urls")),
     path("checklists/", include("stores.checklists.api.urls")),
     path("customers/", include("customers.api.urls")),
+    path("staff/", include("staff.api.urls")),
     path("kpis/", include("opsdesk.kpis.api.urls")),
     path("", include("opsdesk.reports.api.urls")),
 ]

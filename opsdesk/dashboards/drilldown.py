@@ -77,8 +77,31 @@ def _complaints(store, period, **extra):
     )
 
 
+def _shifts(store, period):
+    return _("Published shifts"), _url(
+        "staff:shift_list",
+        {
+            "store": store.pk,
+            "status": "published",
+            "date_from": period.start.isoformat(),
+            "date_to": period.end.isoformat(),
+        },
+    )
+
+
 def _breached_complaints(store, period):
     return _("Complaints that breached an SLA"), _complaints(store, period, breached="true")[1]
+
+
+def _training(store, period):
+    return _("Training assignments due"), _url(
+        "staff:assignment_list",
+        {
+            "store": store.pk,
+            "due_from": period.start.isoformat(),
+            "due_to": period.end.isoformat(),
+        },
+    )
 
 
 RECORDS: dict[str, Callable[[Store, Period], tuple]] = {
@@ -98,6 +121,9 @@ RECORDS: dict[str, Callable[[Store, Period], tuple]] = {
     "complaint_first_response_h": _complaints,
     "complaint_resolution_h": _complaints,
     "complaint_sla_breach_rate": _breached_complaints,
+    "sales_per_labor_hour": _shifts,
+    "labor_cost_pct": _shifts,
+    "training_completion_rate": _training,
 }
 
 

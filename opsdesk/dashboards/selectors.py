@@ -22,6 +22,7 @@ from opsdesk.kpis.periods import Period, last_closed_day
 from opsdesk.kpis.selectors import kpi_daily, kpi_data_as_of, kpi_table
 from opsdesk.kpis.thresholds import AMBER, RAG_LABELS, RED, bands, rag
 from sales import selectors as sales_selectors
+from staff import selectors as staff_selectors
 from stores.checklists.models import ChecklistRun
 from stores.checklists.selectors import latest_local_date, run_list
 from stores.models import Region, Store
@@ -251,11 +252,13 @@ class StoreToday:
     runs: list[ChecklistRun]
     low_stock: LowStock
     complaints: customer_selectors.OpenComplaints
+    shifts: staff_selectors.ShiftsToday | None = None
 
 
 def store_today(*, user, store: Store) -> StoreToday:
     """A store's day: sales today and month to date against target, the checklist runs
-    due today, the stock lines at or below their reorder point and the open complaints."""
+    due today, the stock lines at or below their reorder point, the open complaints and
+    today's shifts (who is on now and later, the hours scheduled, the open swap requests)."""
     today = store.business_date()
     day = None
     if store.status != Store.Status.PLANNED:
@@ -272,6 +275,7 @@ def store_today(*, user, store: Store) -> StoreToday:
         runs=runs,
         low_stock=LowStock(count=low.count(), lines=list(low[:LOW_STOCK_SHOWN])),
         complaints=customer_selectors.open_complaints(user=user, store=store),
+        shifts=staff_selectors.shifts_today(user=user, store=store),
     )
 
 

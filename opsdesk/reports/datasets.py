@@ -36,6 +36,9 @@ from inventory.models import MovementKind, PurchaseOrder, StockCount, Transfer
 from sales import filters as sales_filters
 from sales import selectors as sales_selectors
 from sales.models import ImportBatch
+from staff import filters as staff_filters
+from staff import selectors as staff_selectors
+from staff.models import Position, Schedule, TrainingAssignment
 from stores import filters as store_filters
 from stores import selectors as store_selectors
 from stores.checklists import filters as checklist_filters
@@ -625,6 +628,55 @@ register(
             ("escalated_at", Column(_("Escalated"), DATETIME)),
             ("compensation", Column(_("Compensation"), NUMBER)),
             ("reopen_count", Column(_("Times reopened"), NUMBER)),
+        ],
+    )
+)
+
+# --- Staff -----------------------------------------------------------------------------
+
+register(
+    queryset_dataset(
+        "shifts",
+        _("Shifts"),
+        selector=staff_selectors.shift_list,
+        filterset=staff_filters.ShiftFilterSet,
+        list_route="staff:shift_list",
+        fields=[
+            ("business_date", Column(_("Business date"), DATE)),
+            ("store__code", Column(_("Store"))),
+            ("employee__name", Column(_("Employee"))),
+            ("position", Column(_("Position"), convert=choice_labels(Position.choices))),
+            ("start_at", Column(_("Starts"), DATETIME)),
+            ("end_at", Column(_("Ends"), DATETIME)),
+            ("break_minutes", Column(_("Unpaid break (minutes)"), NUMBER)),
+            ("paid_minutes", Column(_("Paid minutes"), NUMBER)),
+            (
+                "schedule__status",
+                Column(_("Week status"), convert=choice_labels(Schedule.Status.choices)),
+            ),
+        ],
+    )
+)
+
+register(
+    queryset_dataset(
+        "training_assignments",
+        _("Training assignments"),
+        selector=staff_selectors.assignment_list,
+        filterset=staff_filters.TrainingAssignmentFilterSet,
+        list_route="staff:assignment_list",
+        fields=[
+            ("employee__home_store__code", Column(_("Store"))),
+            ("employee__name", Column(_("Employee"))),
+            ("course__code", Column(_("Course"))),
+            ("course__name", Column(_("Course name"))),
+            (
+                "status",
+                Column(_("Status"), convert=choice_labels(TrainingAssignment.Status.choices)),
+            ),
+            ("due_date", Column(_("Due date"), DATE)),
+            ("completed_at", Column(_("Completed at"), DATETIME)),
+            ("overdue", Column(_("Overdue"), BOOL)),
         ],
     )
 )

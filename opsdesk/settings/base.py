@@ -211,6 +211,11 @@ SPECTACULAR_SETTINGS = {
         "ComplaintStatusEnum": "customers.models.Complaint.Status",
         "ComplaintChannelEnum": "customers.models.Channel",
         "ComplaintEventKindEnum": "customers.models.ComplaintEvent.Kind",
+        "ScheduleStatusEnum": "staff.models.Schedule.Status",
+        "SwapRequestStatusEnum": "staff.models.SwapRequest.Status",
+        "TrainingAssignmentStatusEnum": "staff.models.TrainingAssignment.Status",
+        "PositionEnum": "staff.models.Position",
+        "ContractTypeEnum": "staff.models.ContractType",
     },
 }
 
@@ -218,6 +223,10 @@ SPECTACULAR_SETTINGS = {
 # A POS file above the first size is refused; above the second it runs on a worker.
 SALES_IMPORT_MAX_BYTES = env.int("SALES_IMPORT_MAX_BYTES", default=2 * 1024**3)
 SALES_IMPORT_SYNC_MAX_BYTES = env.int("SALES_IMPORT_SYNC_MAX_BYTES", default=1024**2)
+
+# --- Staff scheduling (staff/) ----------------------------------------------------
+# The minimum rest between two shifts of one person, in hours (checked before publishing).
+STAFF_MIN_REST_HOURS = env.float("STAFF_MIN_REST_HOURS", default=11.0)
 
 # --- Exports and reports (opsdesk/reports) ----------------------------------------
 # An export counting more rows than this runs on a worker (progress bar, download link).

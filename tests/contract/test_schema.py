@@ -34,11 +34,12 @@ MAX_EXAMPLES = int(os.environ.get("OPSDESK_CONTRACT_MAX_EXAMPLES", "15"))
 SEED = os.environ.get("OPSDESK_CONTRACT_SEED", "20251122")
 RUN_TIMEOUT = 540
 # The operations held to the contract in every run: the platform's, the checklists', the
-# inventory's, the sales', the KPIs' and the exports' (every /api/v1/ path there is);
+# inventory's, the sales', the KPIs', the exports' and the staff's (every /api/v1/ path
+# there is);
 # OPSDESK_CONTRACT_PATHS=all runs schemathesis over the whole API.
 CONTRACT_PATHS = os.environ.get(
     "OPSDESK_CONTRACT_PATHS",
-    r"^/api/v1/(auth/token|me|regions|stores|checklists|inventory|sales|customers|kpis|exports)/",
+    r"^/api/v1/(auth/token|me|regions|stores|checklists|inventory|sales|customers|staff|kpis|exports)/",
 )
 # How hard each operation is tested (a schemathesis.toml per role, see _config). The
 # platform and the checklists: every phase with every role, MAX_EXAMPLES fuzzed examples.
@@ -66,7 +67,7 @@ CONTRACT_PATHS = os.environ.get(
 #   fail on the valid {}. Fuzzing still sends it negative data (wrong types, nested values,
 #   NUL: refused, see negative_data_rejection) and positive data (no 5xx, documented
 #   statuses and bodies), and tests/reports checks the refusals one by one.
-NEWER = r"^/api/v1/(inventory|sales|customers|kpis|exports)/"
+NEWER = r"^/api/v1/(inventory|sales|customers|staff|kpis|exports)/"
 NEWER_COVERAGE = os.environ.get("OPSDESK_CONTRACT_COVERAGE", "") in ("1", "true", "yes")
 WRITES, READS = "POST|PUT|PATCH", "GET"
 # (paths, role for the writes' coverage, role for the reads' coverage); None: no writes.
@@ -85,6 +86,11 @@ AREAS = [
     (r"^/api/v1/customers/sla-targets/", "headoffice", "regional"),
     (r"^/api/v1/kpis/", None, "regional"),
     (r"^/api/v1/exports/", None, "headoffice"),  # POST: EXPORT_START
+    # Staff: schedulers write shifts, weeks and people; the person on a shift asks for a
+    # swap (the demo's "manager" is a person of SH001 too); head office writes courses.
+    (r"^/api/v1/staff/(shifts|schedules|employees)/", "manager", "regional"),
+    (r"^/api/v1/staff/(swaps|training-assignments)/", "manager", "staff"),
+    (r"^/api/v1/staff/training-courses/", "headoffice", "staff"),
 ]
 EXPORT_START = {
     "include-name-regex": "^POST /api/v1/exports/$",

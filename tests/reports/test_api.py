@@ -33,6 +33,19 @@ def test_filters_are_values_or_lists_of_values(demo, api_as, params):
     assert not ExportJob.objects.exists()
 
 
+def test_a_filter_name_with_a_nul_names_no_filter(demo, api_as):
+    """Unknown filters are ignored; one whose name has a NUL (which PostgreSQL's jsonb
+    could not store) is left out of the job's parameters."""
+    api = api_as(demo.user("headoffice"))
+    response = api.post(
+        reverse("reports-api:export-list"),
+        {"dataset": "stores", "format": "csv", "params": {"se\x00arch": "a", "search": "SH"}},
+        format="json",
+    )
+    assert response.status_code in (200, 201), response.content
+    assert ExportJob.objects.get().params == {"search": ["SH"]}
+
+
 def test_a_valid_export_starts(demo, api_as):
     api = api_as(demo.user("headoffice"))
     response = api.post(

@@ -336,6 +336,8 @@ def test_every_list_page_has_a_dataset():
         "corrective_actions",
         "complaints",
         "kpi_table",
+        "shifts",
+        "training_assignments",
     } <= names
     for dataset in datasets.all_datasets():
         assert dataset.headers and all(dataset.headers)
@@ -368,6 +370,8 @@ QUERYSET_DATASETS = [
     "checklist_runs",
     "corrective_actions",
     "complaints",
+    "shifts",
+    "training_assignments",
 ]
 
 

@@ -63,6 +63,15 @@ SCOPE_ALLOW_LIST = {
     # personal data never leaves it.
     "customers.SlaTarget",
     "customers.Customer",
+    # Staff: training courses are chain-wide configuration (ChainWideQuerySet; head office
+    # writes them). Shifts, swap requests and training assignments are scoped by their
+    # store (shift's store, the shift's store, the person's home store) and narrowed for
+    # store staff (staff/models.py: published shifts; their own, asked-of-them or open
+    # swaps; their own training): RuleScopedQuerySet.visible_to, one scope for all reads.
+    "staff.Course",
+    "staff.Shift",
+    "staff.SwapRequest",
+    "staff.TrainingAssignment",
 }
 OUR_APPS = {
     "accounts",

@@ -10,4 +10,5 @@ from . import (
     customers,  # noqa: F401
     inventory,  # noqa: F401
     sales,  # noqa: F401
+    staff,  # noqa: F401
 )

@@ -16,6 +16,7 @@ from customers.demo import seed_customers
 from inventory.demo import seed_inventory
 from opsdesk.accounts.services import user_sync_role_access
 from sales.demo import PosDemo
+from staff.demo import seed_staff
 from stores.checklists.demo import seed_checklists
 from stores.demo import seed_stores
 from stores.models import Store
@@ -75,6 +76,7 @@ class Command(BaseCommand):
             pos.finish()
             seed_checklists(chain=chain, days=days, seed=seed, today=today)
             seed_customers(chain=chain, days=days, seed=seed, today=today)
+            seed_staff(chain=chain, days=days, seed=seed, today=today)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo chain: {len(chain.regions)} regions, {len(chain.stores)} stores, "
