@@ -216,6 +216,9 @@ SPECTACULAR_SETTINGS = {
         "TrainingAssignmentStatusEnum": "staff.models.TrainingAssignment.Status",
         "PositionEnum": "staff.models.Position",
         "ContractTypeEnum": "staff.models.ContractType",
+        # Two "severity" fields: a complaint's, and a scheduling rule violation's.
+        "ComplaintSeverityEnum": "customers.models.Severity",
+        "ViolationSeverityEnum": ["error", "warning"],
     },
 }
 
