@@ -61,12 +61,14 @@ def notify(
       for Chinese readers)::
 
           notify(
-              users=[manager, *regional_ops],
+              users=[action.assignee, *regional_ops],
               title=lambda: _("Overdue at %(store)s: %(title)s")
-              % {"store": store_label(action.store), "title": local_title(action)},
-              body=lambda: ngettext("%(days)d day overdue.", "%(days)d days overdue.", n)
-              % {"days": n},
+              % {"store": store_label(action.store), "title": local_text(action.item, "prompt")},
+              body=lambda: overdue_text(action.due_date, today),
           )
+
+      In a loop (a sweep), send from a small function taking the loop's values, so the
+      callables close over its arguments rather than the loop variable (ruff's B023);
 
     - a lazy string (``gettext_lazy("…")``, ``format_lazy("{} {}", …)``), evaluated in
       each language. Not ``gettext_lazy("… %(x)s") % {…}``: ``%`` renders it at once, in
