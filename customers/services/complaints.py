@@ -17,10 +17,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from opsdesk.notifications.services import notify
 from stores.access import can_see_store, ensure_role, ensure_store_in_scope, user_role
+from stores.i18n import store_label
 
 from ..models import (
     Category,
@@ -123,11 +126,15 @@ def _check_assignee(assignee, store_id: int, errors: dict) -> None:
         errors["assignee"] = [_("The assignee must be able to handle this store's complaints.")]
 
 
-def _notify_assignee(complaint: Complaint, by, title: str) -> None:
+def _notify_assignee(complaint: Complaint, by, title: Promise) -> None:
+    """Tell the assignee (unless they did it themself); ``title`` is a lazy message with
+    ``%(number)s`` and ``%(store)s``, rendered in the assignee's language."""
     if complaint.assignee_id and complaint.assignee_id != getattr(by, "pk", None):
         notify(
             users=[complaint.assignee],
-            title=title,
+            title=lambda: (
+                str(title) % {"number": complaint.number, "store": store_label(complaint.store)}
+            ),
             body=complaint.description[:300],
             url=reverse("customers:complaint_detail", kwargs={"pk": complaint.pk}),
             topic=f"complaint-assigned:{complaint.pk}:{complaint.version}",
@@ -220,8 +227,7 @@ def complaint_log(
     _notify_assignee(
         complaint,
         user,
-        _("Complaint %(number)s at %(store)s assigned to you")
-        % {"number": complaint.number, "store": store.code},
+        gettext_lazy("Complaint %(number)s at %(store)s assigned to you"),
     )
     return complaint
 
@@ -324,8 +330,7 @@ def complaint_assign(
     _notify_assignee(
         complaint,
         user,
-        _("Complaint %(number)s at %(store)s assigned to you")
-        % {"number": complaint.number, "store": complaint.store.code},
+        gettext_lazy("Complaint %(number)s at %(store)s assigned to you"),
     )
     return complaint
 
@@ -468,7 +473,6 @@ def complaint_reopen(
     _notify_assignee(
         complaint,
         user,
-        _("Complaint %(number)s at %(store)s was reopened")
-        % {"number": complaint.number, "store": complaint.store.code},
+        gettext_lazy("Complaint %(number)s at %(store)s was reopened"),
     )
     return complaint

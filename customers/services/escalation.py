@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opsdesk.notifications.services import notify
+from stores.i18n import store_label
 from stores.models import RegionAssignment
 
 from ..models import Complaint, ComplaintEvent, Kind, breached_q
@@ -64,16 +65,24 @@ def complaints_escalate_breached(*, now: datetime.datetime | None = None) -> int
             ComplaintEvent.objects.create(
                 complaint=complaint, kind=ComplaintEvent.Kind.ESCALATED, at=now, text=reason
             )
-            notify(
-                users=regional[complaint.store.region_id],
-                title=_("Complaint %(number)s at %(store)s breached its SLA")
-                % {"number": complaint.number, "store": complaint.store.code},
-                body=f"{reason}\n\n{complaint.description[:300]}",
-                url=reverse("customers:complaint_detail", kwargs={"pk": complaint.pk}),
-                topic=f"complaint-escalated:{complaint.pk}",
-            )
+            _notify_escalated(complaint, now, regional[complaint.store.region_id])
             escalated += 1
     return escalated
+
+
+def _notify_escalated(complaint: Complaint, now: datetime.datetime, users: list) -> None:
+    """Tell the region's ops, each in their own language (the timeline event keeps the
+    text in the language the sweep runs in)."""
+    notify(
+        users=users,
+        title=lambda: (
+            _("Complaint %(number)s at %(store)s breached its SLA")
+            % {"number": complaint.number, "store": store_label(complaint.store)}
+        ),
+        body=lambda: f"{_breach_text(complaint, now)}\n\n{complaint.description[:300]}",
+        url=reverse("customers:complaint_detail", kwargs={"pk": complaint.pk}),
+        topic=f"complaint-escalated:{complaint.pk}",
+    )
 
 
 def _breach_text(complaint: Complaint, now: datetime.datetime) -> str:

@@ -15,7 +15,7 @@ last week. Rules in docs/staff.md and ``staff/checks.py``.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
@@ -23,10 +23,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from opsdesk.notifications.services import notify
 from stores.access import OutOfScope, ensure_role, ensure_store_in_scope
+from stores.i18n import store_label
 from stores.models import Store
 
 from .. import checks, times
@@ -169,13 +170,19 @@ def _refuse_new_errors(schedule: Schedule, changes: dict, people: Iterable[int])
         raise PublishRefused(added, lead=_("The week is published: this change breaks a rule."))
 
 
-def _notify_changed(schedule: Schedule, employee_ids: Iterable[int], what: str) -> None:
+def _notify_changed(
+    schedule: Schedule, employee_ids: Iterable[int], what: Callable[[], str]
+) -> None:
+    """Tell the people whose shifts changed; ``what`` renders the change in the active
+    language (each reads it in theirs)."""
     people = Employee.objects.filter(pk__in=set(employee_ids), user__isnull=False).select_related(
         "user"
     )
     notify(
         users=[p.user for p in people],
-        title=_("Your shifts at %(store)s changed") % {"store": schedule.store.code},
+        title=lambda: (
+            _("Your shifts at %(store)s changed") % {"store": store_label(schedule.store)}
+        ),
         body=what,
         url=reverse("staff:my_shifts"),
         topic=f"shift-changed:{schedule.pk}",
@@ -189,7 +196,7 @@ def _describe(shift_or_planned, store: Store, name: str) -> str:
         "date": shift_or_planned.business_date.isoformat(),
         "start": f"{times.local(shift_or_planned.start_at, tz):%H:%M}",
         "end": f"{times.local(shift_or_planned.end_at, tz):%H:%M}",
-        "store": store.code,
+        "store": store_label(store),
     }
 
 
@@ -243,7 +250,9 @@ def shift_create(
     shift.save()
     if schedule.is_published:
         _notify_changed(
-            schedule, [employee.pk], _("New shift: %s") % _describe(shift, store, employee.name)
+            schedule,
+            [employee.pk],
+            lambda: _("New shift: %s") % _describe(shift, store, employee.name),
         )
     return shift
 
@@ -312,11 +321,17 @@ def shift_update(
         _refuse_new_errors(schedule, {shift.pk: new}, [old.employee_id, employee.pk])
     shift.save()
     if schedule.is_published:
-        what = _("Changed: %(old)s → %(new)s") % {
-            "old": _describe(old, store, old_employee.name),
-            "new": _describe(shift, store, employee.name),
-        }
-        _notify_changed(schedule, {old.employee_id, employee.pk}, what)
+        _notify_changed(
+            schedule,
+            {old.employee_id, employee.pk},
+            lambda: (
+                _("Changed: %(old)s → %(new)s")
+                % {
+                    "old": _describe(old, store, old_employee.name),
+                    "new": _describe(shift, store, employee.name),
+                }
+            ),
+        )
     return shift
 
 
@@ -330,11 +345,14 @@ def shift_delete(*, user, shift: Shift) -> None:
         raise _conflict(_("A colleague has accepted a swap of this shift: refuse it first."))
     if schedule.is_published:
         _refuse_new_errors(schedule, {shift.pk: None}, [shift.employee_id])
-    what = _("Removed: %s") % _describe(shift, shift.store, shift.employee.name)
-    employee_id = shift.employee_id
-    shift.delete()
+    store, employee = shift.store, shift.employee
+    shift.delete()  # the instance keeps its values for the message
     if schedule.is_published:
-        _notify_changed(schedule, [employee_id], what)
+        _notify_changed(
+            schedule,
+            [employee.pk],
+            lambda: _("Removed: %s") % _describe(shift, store, employee.name),
+        )
 
 
 @transaction.atomic
@@ -368,9 +386,11 @@ def schedule_publish(*, user, schedule: Schedule, now: datetime.datetime | None 
     people = {s.employee_id: s.employee for s in shifts}
     notify(
         users=[p.user for p in people.values() if p.user_id],
-        title=_("Your shifts for the week of %(week)s at %(store)s")
-        % {"week": schedule.week_start.isoformat(), "store": schedule.store.code},
-        body=_("The week's schedule is published."),
+        title=lambda: (
+            _("Your shifts for the week of %(week)s at %(store)s")
+            % {"week": schedule.week_start.isoformat(), "store": store_label(schedule.store)}
+        ),
+        body=gettext_lazy("The week's schedule is published."),
         url=reverse("staff:my_shifts"),
         topic=f"schedule-published:{schedule.pk}",
     )

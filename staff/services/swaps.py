@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from opsdesk.notifications.services import notify
 from stores.access import ensure_role, ensure_store_in_scope
 from stores.checklists.services.runs import store_managers
+from stores.i18n import store_label
 
 from .. import checks, times
 from ..models import Employee, Schedule, Shift, SwapRequest
@@ -59,7 +60,7 @@ def _when(shift: Shift) -> str:
         "date": shift.business_date.isoformat(),
         "start": f"{times.local(shift.start_at, tz):%H:%M}",
         "end": f"{times.local(shift.end_at, tz):%H:%M}",
-        "store": shift.store.code,
+        "store": store_label(shift.store),
     }
 
 
@@ -122,8 +123,8 @@ def swap_request_create(
         ]
     notify(
         users=recipients,
-        title=_("%(name)s asks you to take a shift") % {"name": me.name},
-        body=_when(shift),
+        title=lambda: _("%(name)s asks you to take a shift") % {"name": me.name},
+        body=lambda: _when(shift),
         url=reverse("staff:swap_list"),
         topic=f"swap-asked:{swap.pk}",
     )
@@ -163,9 +164,11 @@ def swap_accept(*, user, swap: SwapRequest, now: datetime.datetime | None = None
     swap.save(update_fields=["to_employee", "status", "accepted_at"])
     notify(
         users=[*store_managers([shift.store_id])[shift.store_id], *_users(swap.from_employee)],
-        title=_("Swap to approve: %(from)s → %(to)s")
-        % {"from": swap.from_employee.name, "to": me.name},
-        body=_when(shift),
+        title=lambda: (
+            _("Swap to approve: %(from)s → %(to)s")
+            % {"from": swap.from_employee.name, "to": me.name}
+        ),
+        body=lambda: _when(shift),
         url=reverse("staff:swap_list"),
         topic=f"swap-accepted:{swap.pk}",
     )
@@ -185,8 +188,8 @@ def swap_decline(*, user, swap: SwapRequest) -> SwapRequest:
     swap.save(update_fields=["status", "decided_at"])
     notify(
         users=_users(swap.from_employee),
-        title=_("%(name)s declined your swap") % {"name": me.name},
-        body=_when(swap.shift),
+        title=lambda: _("%(name)s declined your swap") % {"name": me.name},
+        body=lambda: _when(swap.shift),
         url=reverse("staff:swap_list"),
         topic=f"swap-declined:{swap.pk}",
     )
@@ -221,7 +224,7 @@ def swap_refuse(*, user, swap: SwapRequest, reason: str = "") -> SwapRequest:
     swap.save(update_fields=["status", "decided_at", "decided_by", "reason"])
     notify(
         users=_users(swap.from_employee, swap.to_employee),
-        title=_("Swap refused: %(when)s") % {"when": _when(swap.shift)},
+        title=lambda: _("Swap refused: %(when)s") % {"when": _when(swap.shift)},
         body=swap.reason,
         url=reverse("staff:swap_list"),
         topic=f"swap-refused:{swap.pk}",
@@ -268,8 +271,10 @@ def swap_approve(*, user, swap: SwapRequest, now: datetime.datetime | None = Non
     swap.save(update_fields=["status", "decided_at", "decided_by"])
     notify(
         users=_users(swap.from_employee, swap.to_employee),
-        title=_("Swap approved: %(when)s") % {"when": _when(shift)},
-        body=_("%(from)s → %(to)s") % {"from": swap.from_employee.name, "to": to_employee.name},
+        title=lambda: _("Swap approved: %(when)s") % {"when": _when(shift)},
+        body=lambda: (
+            _("%(from)s → %(to)s") % {"from": swap.from_employee.name, "to": to_employee.name}
+        ),
         url=reverse("staff:my_shifts"),
         topic=f"swap-approved:{swap.pk}",
     )

@@ -30,8 +30,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from opsdesk.notifications.services import notify
+from opsdesk.notifications.texts import overdue_text
 from stores.access import ensure_role, ensure_store_in_scope, user_role
 from stores.checklists.services.runs import store_managers
+from stores.i18n import local_text
 
 from ..models import Certification, Course, Employee, Position, TrainingAssignment
 from ..rules import COURSE_EDITORS, RENEWAL_DAYS, TRAINING_RECORDERS
@@ -255,23 +257,27 @@ def _notify_assigned(new: list[TrainingAssignment]) -> None:
     for assignment in new:
         by_person[assignment.employee].append(assignment)
     for person, assignments in by_person.items():
-        if person.user_id is None:
-            continue
-        notify(
-            users=[person.user],
-            title=ngettext(
+        if person.user_id is not None:
+            _notify_person_assigned(person, sorted(assignments, key=lambda a: a.due_date))
+
+
+def _notify_person_assigned(person: Employee, assignments: list[TrainingAssignment]) -> None:
+    notify(
+        users=[person.user],
+        title=lambda: (
+            ngettext(
                 "%(count)d training course to complete",
                 "%(count)d training courses to complete",
                 len(assignments),
             )
-            % {"count": len(assignments)},
-            body="\n".join(
-                f"{a.course.name} · {a.due_date.isoformat()}"
-                for a in sorted(assignments, key=lambda a: a.due_date)
-            ),
-            url=reverse("staff:my_shifts") + "#training",
-            topic=f"training-assigned:{person.pk}:{assignments[0].assigned_at:%Y-%m-%d}",
-        )
+            % {"count": len(assignments)}
+        ),
+        body=lambda: "\n".join(
+            f"{local_text(a.course, 'name')} · {a.due_date.isoformat()}" for a in assignments
+        ),
+        url=reverse("staff:my_shifts") + "#training",
+        topic=f"training-assigned:{person.pk}:{assignments[0].assigned_at:%Y-%m-%d}",
+    )
 
 
 def _remind_overdue(now: datetime.datetime) -> int:
@@ -300,19 +306,19 @@ def _remind_overdue(now: datetime.datetime) -> int:
             if not claimed:
                 continue
             person = assignment.employee
-            days = (today - assignment.due_date).days
-            notify(
-                users=[person.user, *managers[person.home_store_id]],
-                title=_("Training overdue: %(name)s, %(course)s")
-                % {"name": person.name, "course": assignment.course.name},
-                body=ngettext(
-                    "Due %(due)s, %(days)d day overdue.",
-                    "Due %(due)s, %(days)d days overdue.",
-                    days,
-                )
-                % {"due": assignment.due_date.isoformat(), "days": days},
-                url=reverse("staff:assignment_list") + "?overdue=true",
-                topic=f"training-overdue:{assignment.pk}:{today.isoformat()}",
-            )
+            _notify_overdue(assignment, today, [person.user, *managers[person.home_store_id]])
             sent += 1
     return sent
+
+
+def _notify_overdue(assignment: TrainingAssignment, today: datetime.date, users: list) -> None:
+    notify(
+        users=users,
+        title=lambda: (
+            _("Training overdue: %(name)s, %(course)s")
+            % {"name": assignment.employee.name, "course": local_text(assignment.course, "name")}
+        ),
+        body=lambda: overdue_text(assignment.due_date, today),
+        url=reverse("staff:assignment_list") + "?overdue=true",
+        topic=f"training-overdue:{assignment.pk}:{today.isoformat()}",
+    )

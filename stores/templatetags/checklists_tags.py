@@ -1,22 +1,13 @@
 """Template helpers of the checklist pages."""
 
 from django import template
-from django.utils import translation
+
+from stores.i18n import local_text
 
 register = template.Library()
 
-
-@register.filter
-def local_text(obj, field: str) -> str:
-    """``obj.<field>_zh`` when the page is in Chinese and it is filled in, else ``obj.<field>``.
-
-    Works on models and on dicts (single-choice options)."""
-    get = obj.get if isinstance(obj, dict) else lambda name, default="": getattr(obj, name, default)
-    if (translation.get_language() or "").startswith("zh"):
-        chinese = get(f"{field}_zh", "")
-        if chinese:
-            return chinese
-    return get(field, "")
+# ``obj|local_text:"name"``: the Chinese name on a Chinese page when there is one.
+register.filter("local_text", local_text)
 
 
 @register.filter

@@ -23,6 +23,7 @@ from stores.checklists.models import (
     TemplateVersion,
 )
 from stores.models import Store
+from tests.notifications.readers import received, speaks
 
 from .conftest import answer_all, build_template, make_store, schedule
 
@@ -466,6 +467,32 @@ def test_failed_items_open_corrective_actions_for_the_store_manager(
     services.run_reopen(user=world.manager, run=run, reason="recheck")
     services.run_submit(user=world.manager, run=run, now=utc(2026, 3, 10, 1, 0))
     assert CorrectiveAction.objects.filter(run=run).count() == 2
+
+
+def test_the_store_manager_reads_opened_actions_and_audits_in_their_language(
+    world, django_capture_on_commit_callbacks
+):
+    """Submitted from an English request, read by a manager who chose Chinese: the store's
+    Chinese name and the items' Chinese prompts."""
+    Store.objects.filter(pk=world.sh.pk).update(name_zh="上海一店")
+    speaks(world.manager, "zh-hans")
+    run = make_run(world)
+    it = world.tpl.items
+    answer_all(world, run, world.staff, fail=[it.exits, it.fridge])
+    audit = build_template(world.head, code="visit", kind="audit")
+    visit = services.audit_start(user=world.regional, store=world.sh, template=audit.template)
+    answer_all(world, visit, world.regional, fail=[audit.items.alarm], tpl=audit)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.run_submit(user=world.staff, run=run, now=utc(2026, 3, 10, 0, 50))
+        services.run_submit(user=world.regional, run=visit)
+    assert received(world.manager, topic=f"actions-opened:{run.pk}") == (
+        "SH1 上海一店 新增 2 个整改项",
+        "消防通道畅通\n冷藏柜",
+    )
+    assert received(world.manager, topic=f"audit-submitted:{visit.pk}") == (
+        "SH1 上海一店 巡店结果已提交：83.33%",
+        "请查看结果并确认。",
+    )
 
 
 def test_corrective_action_workflow(world):

@@ -3,14 +3,17 @@
 import datetime
 
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from opsdesk.celery import app as celery_app
 from opsdesk.notifications.models import Notification
 from stores.checklists import services, tasks
 from stores.checklists.models import ChecklistRun, CorrectiveAction
+from stores.models import Store
+from stores.roles import Role
+from tests.notifications.readers import received, speaks
 
-from .conftest import answer_all, schedule
+from .conftest import answer_all, make_user, schedule
 
 UTC = datetime.UTC
 
@@ -104,3 +107,32 @@ def test_mark_missed_task(world):
     assert tasks.mark_missed_runs.delay().get() == 0
     assert ChecklistRun.objects.get().timeliness == "missed"
     assert timezone.now()  # tasks ran in-process
+
+
+def test_overdue_reminders_are_written_in_each_readers_language(
+    world, django_capture_on_commit_callbacks
+):
+    """The assignee reads Chinese, one regional ops English, one follows the browser (the
+    site's English): each gets the store's and the item's names in their language, in-app
+    and by email, whatever language the sweep's caller has active."""
+    Store.objects.filter(pk=world.sh.pk).update(name_zh="上海一店")
+    _overdue_action(world, django_capture_on_commit_callbacks)
+    speaks(world.manager, "zh-hans")
+    speaks(world.regional, "en")
+    browser = make_user("reg-browser", Role.REGIONAL_OPS, regions=[world.ec])
+    translation.activate("zh-hans")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert (
+            services.corrective_actions_notify_overdue(
+                now=datetime.datetime(2026, 3, 13, tzinfo=UTC)
+            )
+            == 1
+        )
+    assert translation.get_language() == "zh-hans"
+    english = ("Overdue at SH1 Store SH1: Fire exits clear", "Due 2026-03-11, 2 days overdue.")
+    assert received(world.manager) == (
+        "SH1 上海一店 整改逾期：消防通道畅通",
+        "截止日期 2026-03-11，已逾期 2 天。",
+    )
+    assert received(world.regional) == english
+    assert received(browser) == english

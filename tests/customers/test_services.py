@@ -6,19 +6,31 @@ import threading
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.utils import translation
 
 from customers import services
 from customers.models import Complaint, ComplaintEvent, Customer, SlaTarget
 from opsdesk.notifications.models import Notification
 from stores.access import OutOfScope
+from stores.models import RegionAssignment, Store
+from tests.notifications.readers import received, speaks
 
 from .conftest import utc
 
 NOW = utc(2026, 3, 10, 2, 0)  # 10:00 in Shanghai
 H = datetime.timedelta(hours=1)
+
+
+def person(username, role, region, **extra):
+    user = get_user_model().objects.create_user(
+        username, password="x", role=role, email=f"{username}@example.com", **extra
+    )
+    RegionAssignment.objects.create(user=user, region=region)
+    return user
 
 
 def codes(exc: ValidationError) -> set:
@@ -455,3 +467,40 @@ def test_the_sweep_escalates_a_breach_once_to_the_regions_ops_only(
         "reg1@example.com",
         "reg2@example.com",
     ]
+
+
+def test_the_sweep_writes_to_each_regional_ops_in_their_language(
+    world, log, django_capture_on_commit_callbacks
+):
+    """The region's ops: one reads Chinese, one English, one follows the browser (the site's
+    English, not the language the sweep's caller has active). The due time is the store's
+    local time in every language."""
+    Store.objects.filter(pk=world.sh.pk).update(name_zh="上海店")
+    speaks(world.regional, "zh-hans")
+    english = speaks(person("reg3", "regional_ops", world.east), "en")
+    browser = person("reg4", "regional_ops", world.east)
+    late = log(severity="critical", received_at=NOW, now=NOW)  # first response due 11:00
+    translation.activate("zh-hans")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.complaints_escalate_breached(now=NOW + 4 * H) == 1
+    assert translation.get_language() == "zh-hans"
+    topic = f"complaint-escalated:{late.pk}"
+    assert received(world.regional, topic=topic) == (
+        f"SH1 上海店 的投诉 {late.number} 超出服务时限",
+        "首次响应截止时间为 2026-03-10 11:00（门店时间）。\n\nRude at the till.",
+    )
+    in_english = (
+        f"Complaint {late.number} at SH1 Shanghai breached its SLA",
+        "The first response was due by 2026-03-10 11:00 (store time).\n\nRude at the till.",
+    )
+    assert received(english, topic=topic) == in_english
+    assert received(browser, topic=topic) == in_english
+    # The assignee of a complaint reads its assignment in their language too.
+    speaks(world.manager2, "zh-hans")
+    mail.outbox.clear()
+    translation.activate("en")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.complaint_assign(user=world.manager, complaint=late, assignee=world.manager2)
+    assert received(world.manager2, topic__startswith="complaint-assigned:")[0] == (
+        f"SH1 上海店 的投诉 {late.number} 已指派给您"
+    )

@@ -6,14 +6,18 @@ import datetime
 import threading
 
 import pytest
+from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.utils import translation
 
 from opsdesk.notifications.models import Notification
 from staff import services
 from staff.models import Availability, Employee, Schedule, Shift, StaffingRule, SwapRequest
 from staff.services import PublishRefused
 from stores.access import OutOfScope
+from stores.models import Store
+from tests.notifications.readers import received, speaks
 
 from .conftest import MONDAY, day, make_employee, put_shift, t
 
@@ -441,3 +445,94 @@ def test_a_new_person_in_the_grid(world):
     week = schedule_week(user=w.manager, store=w.sh1, week_start=MONDAY)
     assert [r.employee.name for r in week.rows] == ["Ann", "Bob", "Cat", "Fay"]
     assert week.schedule is None and week.violations == []
+
+
+# --- Notifications in each reader's language --------------------------------------------
+
+
+@pytest.fixture
+def readers(world):
+    """SH1 has a Chinese name; Ann reads Chinese, Bob English, the SH1 manager Chinese, the
+    manager of both stores follows the browser (the site's English). Requests are served in
+    Chinese here, so nothing English comes from the sender's language."""
+    w = world
+    Store.objects.filter(pk=w.sh1.pk).update(name_zh="上海一店")
+    speaks(w.ann_user, "zh-hans")
+    speaks(w.bob_user, "en")
+    speaks(w.manager, "zh-hans")
+    translation.activate("zh-hans")
+    return w
+
+
+def test_publishing_and_changing_a_week_tell_each_person_in_their_language(
+    readers, django_capture_on_commit_callbacks
+):
+    w = readers
+    ann, bob = (
+        services.shift_create(
+            user=w.manager,
+            store=w.sh1,
+            employee=person,
+            business_date=day(n),
+            starts=t("09:00"),
+            ends=t("17:00"),
+        )
+        for n, person in [(0, w.ann), (1, w.bob)]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        _publish(w)
+    published = {"topic__startswith": "schedule-published:"}
+    assert received(w.ann_user, **published) == (
+        "您在 SH1 上海一店 2026-03-02 当周的班次",
+        "本周排班已发布。",
+    )
+    assert received(w.bob_user, **published) == (
+        "Your shifts for the week of 2026-03-02 at SH1 Store SH1",
+        "The week's schedule is published.",
+    )
+    Notification.objects.all().delete()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.shift_update(user=w.manager, shift=ann, employee=w.bob)
+    assert received(w.ann_user) == (
+        "您在 SH1 上海一店 的班次已变更",
+        "已变更：Ann，2026-03-02 09:00–17:00，SH1 上海一店 → Bob，2026-03-02 09:00–17:00，"
+        "SH1 上海一店",
+    )
+    assert received(w.bob_user) == (
+        "Your shifts at SH1 Store SH1 changed",
+        "Changed: Ann, 2026-03-02 09:00–17:00 at SH1 Store SH1 → "
+        "Bob, 2026-03-02 09:00–17:00 at SH1 Store SH1",
+    )
+    Notification.objects.all().delete()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.shift_delete(user=w.manager, shift=bob)
+    assert received(w.bob_user) == (
+        "Your shifts at SH1 Store SH1 changed",
+        "Removed: Bob, 2026-03-03 09:00–17:00 at SH1 Store SH1",
+    )
+    assert translation.get_language() == "zh-hans"
+
+
+def test_a_swap_to_approve_reaches_each_reader_in_their_language(
+    readers, django_capture_on_commit_callbacks
+):
+    w = readers
+    shift = put_shift(w.ann, w.sh1, day(0), "09:00", "17:00", published=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        swap = services.swap_request_create(
+            user=w.ann_user, shift=shift, to_employee=w.bob, now=BEFORE
+        )
+    assert received(w.bob_user, topic=f"swap-asked:{swap.pk}") == (
+        "Ann asks you to take a shift",
+        "2026-03-02 09:00–17:00 at SH1 Store SH1",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.swap_accept(user=w.bob_user, swap=swap, now=BEFORE)
+    accepted = {"topic": f"swap-accepted:{swap.pk}"}
+    chinese = ("待审批换班：Ann → Bob", "2026-03-02 09:00–17:00，SH1 上海一店")
+    english = ("Swap to approve: Ann → Bob", "2026-03-02 09:00–17:00 at SH1 Store SH1")
+    assert received(w.manager, **accepted) == chinese
+    assert received(w.ann_user, **accepted) == chinese
+    assert received(w.manager_both, **accepted) == english

@@ -4,15 +4,17 @@ courses, renewals, overdue reminders) and its idempotence."""
 import datetime
 
 import pytest
+from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from opsdesk.notifications.models import Notification
 from staff import services
 from staff.models import Certification, Course, TrainingAssignment
 from staff.selectors import assignment_list
 from stores.access import OutOfScope
+from tests.notifications.readers import received, speaks
 
 from .conftest import day
 
@@ -115,6 +117,37 @@ def test_overdue_reminders_once_a_day_to_the_person_and_the_managers(world, cour
     assert Notification.objects.filter(user=world.manager).count() == 3
     assert services.training_sweep(now=overdue_day)["reminded"] == 0
     assert services.training_sweep(now=overdue_day + datetime.timedelta(days=1))["reminded"] == 5
+
+
+def test_assignments_and_reminders_reach_each_reader_in_their_language(
+    world, courses, django_capture_on_commit_callbacks
+):
+    """Ann reads Chinese, Bob and the SH1 manager English, the manager of both stores follows
+    the browser (the site's English), whatever language the sweep's caller has active: the
+    course's Chinese name for Ann, its English name for the others."""
+    speaks(world.ann_user, "zh-hans")
+    speaks(world.bob_user, "en")
+    speaks(world.manager, "en")
+    translation.activate("zh-hans")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.training_sweep(now=NOW)
+    assert received(world.ann_user) == ("1 门培训课程待完成", "消防安全 · 2026-03-16")
+    assert received(world.bob_user) == ("1 training course to complete", "Fire safety · 2026-03-16")
+    Notification.objects.all().delete()
+    mail.outbox.clear()
+    translation.activate("en")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.training_sweep(now=NOW + datetime.timedelta(days=15))
+    ann = TrainingAssignment.objects.get(employee=world.ann)
+    about_ann = {"topic": f"training-overdue:{ann.pk}:2026-03-17"}
+    english = ("Training overdue: Ann, Fire safety", "Due 2026-03-16, 1 day overdue.")
+    assert received(world.ann_user, **about_ann) == (
+        "培训逾期：Ann，消防安全",
+        "截止日期 2026-03-16，已逾期 1 天。",
+    )
+    assert received(world.manager, **about_ann) == english
+    assert received(world.manager_both, **about_ann) == english
+    assert translation.get_language() == "en"
 
 
 def test_overdue_is_by_the_home_stores_local_date(world, courses):

@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from opsdesk.notifications.services import notify
+from opsdesk.notifications.texts import overdue_text
 from stores.access import ensure_role, ensure_store_in_scope, user_role
+from stores.i18n import local_text, store_label
 from stores.models import RegionAssignment
 from stores.roles import Role
 
@@ -64,13 +66,15 @@ def corrective_actions_open_for_run(
     if new and manager is not None:
         notify(
             users=[manager],
-            title=ngettext(
-                "%(count)d corrective action opened at %(store)s",
-                "%(count)d corrective actions opened at %(store)s",
-                len(new),
-            )
-            % {"count": len(new), "store": run.store.code},
-            body="\n".join(a.title for a in new),
+            title=lambda: (
+                ngettext(
+                    "%(count)d corrective action opened at %(store)s",
+                    "%(count)d corrective actions opened at %(store)s",
+                    len(new),
+                )
+                % {"count": len(new), "store": store_label(run.store)}
+            ),
+            body=lambda: "\n".join(local_text(a.item, "prompt") for a in new),
             url=reverse("checklists:action_list") + f"?store={run.store_id}&status=open",
             topic=f"actions-opened:{run.pk}",
         )
@@ -157,7 +161,7 @@ def corrective_actions_notify_overdue(*, now: datetime.datetime | None = None) -
         CorrectiveAction.objects.filter(
             status__in=CorrectiveAction.OPEN_STATUSES, due_date__lt=latest_local_date
         )
-        .select_related("store", "assignee")
+        .select_related("store", "assignee", "item")
         .order_by("pk")
     )
     overdue = []
@@ -184,19 +188,19 @@ def corrective_actions_notify_overdue(*, now: datetime.datetime | None = None) -
             )
             if not claimed:
                 continue
-            days = (today - action.due_date).days
-            notify(
-                users=[action.assignee, *regional[action.store.region_id]],
-                title=_("Overdue at %(store)s: %(title)s")
-                % {"store": action.store.code, "title": action.title[:120]},
-                body=ngettext(
-                    "Due %(due)s, %(days)d day overdue.",
-                    "Due %(due)s, %(days)d days overdue.",
-                    days,
-                )
-                % {"due": action.due_date.isoformat(), "days": days},
-                url=reverse("checklists:action_detail", kwargs={"pk": action.pk}),
-                topic=f"action-overdue:{action.pk}:{today.isoformat()}",
-            )
+            _notify_overdue(action, today, [action.assignee, *regional[action.store.region_id]])
             sent += 1
     return sent
+
+
+def _notify_overdue(action: CorrectiveAction, today: datetime.date, users: list) -> None:
+    notify(
+        users=users,
+        title=lambda: (
+            _("Overdue at %(store)s: %(title)s")
+            % {"store": store_label(action.store), "title": local_text(action.item, "prompt")[:120]}
+        ),
+        body=lambda: overdue_text(action.due_date, today),
+        url=reverse("checklists:action_detail", kwargs={"pk": action.pk}),
+        topic=f"action-overdue:{action.pk}:{today.isoformat()}",
+    )

@@ -12,8 +12,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from stores.access import ensure_role, ensure_store_in_scope, user_role
+from stores.i18n import store_label
 from stores.models import OpeningHours, Store, StoreAssignment
 from stores.roles import ALL_ROLES, Role
 
@@ -403,9 +405,11 @@ def _notify_audit_submitted(run: ChecklistRun) -> None:
     score = "—" if run.score is None else f"{run.score}%"
     notify(
         users=store_managers([run.store_id])[run.store_id],
-        title=_("Visit audit of %(store)s submitted: %(score)s")
-        % {"store": run.store.code, "score": score},
-        body=_("Please review the result and acknowledge it."),
+        title=lambda: (
+            _("Visit audit of %(store)s submitted: %(score)s")
+            % {"store": store_label(run.store), "score": score}
+        ),
+        body=gettext_lazy("Please review the result and acknowledge it."),
         url=reverse("checklists:run_detail", kwargs={"pk": run.pk}),
         topic=f"audit-submitted:{run.pk}",
     )
