@@ -28,7 +28,16 @@ def _visible_people(request):
 
 
 class _YesNoSelect(forms.NullBooleanSelect):
-    """Hands the raw value to the field, which refuses what is not a yes or a no."""
+    """ "Any", "Yes" or "No" (Django's default says "Unknown" where the filter means "any");
+    hands the raw value to the field, which refuses what is not a yes or a no."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+
+    def format_value(self, value):
+        # A list, as every choice widget's: a string would make "" match any value.
+        return [{True: "true", False: "false", "true": "true", "false": "false"}.get(value, "")]
 
     def value_from_datadict(self, data, files, name):
         return data.get(name)
