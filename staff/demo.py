@@ -49,6 +49,7 @@ from .models import (
     TrainingAssignment,
 )
 from .services.schedules import labor_cost
+from .services.swaps import swap_errors
 from .services.training import add_months
 
 D = Decimal
@@ -169,8 +170,10 @@ def _people(chain, stores, rng, today, sales, hours) -> dict[int, list[Employee]
             links.append((mine[0], manager))
     for employee, user in links:
         if user is not None:
+            # The person is the user: the same name on "my shifts" as in the header.
             employee.user = user
-    Employee.objects.bulk_update([e for e, u in links if u is not None], ["user"])
+            employee.name = user.get_full_name() or user.username
+    Employee.objects.bulk_update([e for e, u in links if u is not None], ["user", "name"])
     return people
 
 
@@ -292,6 +295,11 @@ def _crew(team, day, needed, load, leaves) -> list[Employee]:
     return [row[3] for row in free[:needed]]
 
 
+# How many colleagues' shifts the demo tries before it stops looking for two that the
+# demo user "staff" could take (each try runs the week's checks).
+MAX_SWAP_CANDIDATES = 40
+
+
 def _swaps(chain, people, shifts, today) -> int:
     """At the first store, requests involving the demo user ``staff``: their open request,
     one asked of them, one they accepted and waiting for the manager; one open request at
@@ -318,12 +326,28 @@ def _swaps(chain, people, shifts, today) -> int:
             if own is not None:
                 rows.append(SwapRequest(shift=own, from_employee=me, note="Family dinner"))
             # Two colleagues ask "staff" to take a shift: one waiting for them, one they
-            # accepted and the manager has still to approve.
+            # accepted and the manager has still to approve. Only shifts they could take
+            # (the checks of accepting and approving find no new error), as a colleague
+            # would ask, and on two different days.
+            taken = {getattr(own, "business_date", None)}
+            candidates = sorted(
+                (
+                    (shift.start_at, shift.pk, other, shift)
+                    for other in mine
+                    if other.pk != me.pk
+                    for shift in by_employee.get(other.pk, [])
+                    if shift.schedule_id in published and shift.business_date >= today
+                ),
+                key=lambda c: c[:2],
+            )
             asked = []
-            for other in mine:
-                shift = upcoming(other) if other.pk != me.pk else None
-                if shift is not None and shift.business_date != getattr(own, "business_date", None):
-                    asked.append((other, shift))
+            for _start, _pk, other, shift in candidates[:MAX_SWAP_CANDIDATES]:
+                if shift.business_date in taken or swap_errors(shift, to_employee_id=me.pk):
+                    continue
+                asked.append((other, shift))
+                taken.add(shift.business_date)
+                if len(asked) == 2:
+                    break
             for (other, shift), accepted in zip(asked[:2], (False, True), strict=False):
                 rows.append(
                     SwapRequest(

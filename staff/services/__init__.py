@@ -25,6 +25,7 @@ from .swaps import (
     swap_approve,
     swap_cancel,
     swap_decline,
+    swap_errors,
     swap_refuse,
     swap_request_create,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "swap_approve",
     "swap_cancel",
     "swap_decline",
+    "swap_errors",
     "swap_refuse",
     "swap_request_create",
     "training_sweep",

@@ -140,6 +140,16 @@ def _locked(swap: SwapRequest) -> SwapRequest:
     )
 
 
+def swap_errors(shift: Shift, *, to_employee_id: int, schedule=None) -> list:
+    """The rule errors that giving ``shift`` to ``to_employee_id`` would add to its week
+    (a read: what accepting and approving a swap check)."""
+    schedule = schedule or shift.schedule
+    moved = checks.Planned.of(shift, employee_id=to_employee_id)
+    before = schedule_check(schedule=schedule)
+    after = schedule_check(schedule=schedule, changes={shift.pk: moved})
+    return checks.new_errors(before, after)
+
+
 @transaction.atomic
 def swap_accept(*, user, swap: SwapRequest, now: datetime.datetime | None = None) -> SwapRequest:
     """The named colleague (or, for an open request, any colleague of the store) takes
@@ -158,6 +168,14 @@ def swap_accept(*, user, swap: SwapRequest, now: datetime.datetime | None = None
         raise PermissionDenied(_("Only a colleague of the store may accept."))
     if shift.start_at <= now:
         raise _conflict(_("This shift has started already."))
+    # Refused at once when taking the shift would break a rule for this colleague (an
+    # overlap with their own shift, rest, weekly hours, leave): the manager's approval
+    # would refuse it anyway, after the asker had been told it was taken.
+    added = swap_errors(shift, to_employee_id=me.pk)
+    if added:
+        raise PublishRefused(
+            added, lead=_("You cannot take this shift: it would break a rule for you.")
+        )
     swap.to_employee = me
     swap.status = S.ACCEPTED
     swap.accepted_at = now
@@ -251,10 +269,7 @@ def swap_approve(*, user, swap: SwapRequest, now: datetime.datetime | None = Non
     if shift.start_at <= now:
         raise _conflict(_("This shift has started already."))
     _lock_people([swap.from_employee_id, swap.to_employee_id])
-    moved = checks.Planned.of(shift, employee_id=swap.to_employee_id)
-    before = schedule_check(schedule=schedule)
-    after = schedule_check(schedule=schedule, changes={shift.pk: moved})
-    added = checks.new_errors(before, after)
+    added = swap_errors(shift, to_employee_id=swap.to_employee_id, schedule=schedule)
     if added:
         raise PublishRefused(
             added,

@@ -75,6 +75,10 @@ class SwapRespondView(ScopedPageMixin, View):
         }[form.cleaned_data["response"]]
         try:
             action(user=request.user, swap=swap)
+        except services.PublishRefused as refused:
+            return SwapListView().get(
+                request, errors=refused.messages[:1], refused=refused.violations, status=400
+            )
         except ValidationError as error:
             return SwapListView().get(request, errors=messages_of(error), status=400)
         messages.success(request, _("Swap request updated."))

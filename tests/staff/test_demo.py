@@ -68,6 +68,12 @@ def test_seed_is_complete_and_passes_the_checks(db):
     mine = SwapRequest.objects.filter(shift__store=sh1)
     assert {s.status for s in mine} == {"pending", "accepted"}
     assert all(staff.pk in (s.from_employee_id, s.to_employee_id) for s in mine)
+    # What colleagues ask of "staff" is what they could take: two days, no rule broken.
+    asked = [s for s in mine if s.to_employee_id == staff.pk]
+    assert len(asked) == 2 and len({s.shift.business_date for s in asked}) == 2
+    assert all(services.swap_errors(s.shift, to_employee_id=staff.pk) == [] for s in asked)
+    # The person linked to a demo user carries the user's name.
+    assert staff.name == chain.user("staff").get_full_name()
     statuses = Counter(TrainingAssignment.objects.values_list("status", flat=True))
     assert statuses["completed"] > statuses["assigned"] > 0
     assert Certification.objects.count() == statuses["completed"]

@@ -253,13 +253,30 @@ def test_only_the_person_on_a_published_future_shift_may_ask(published):
     assert not SwapRequest.objects.exists()
 
 
-def test_an_approval_that_would_break_a_rule_is_refused_and_changes_nothing(published):
+def test_a_colleague_cannot_accept_a_shift_that_would_break_a_rule_for_them(published):
     w = published
     # Bob already works 12:00–20:00 on Monday: Ann's 09:00–17:00 would overlap.
     swap = services.swap_request_create(
         user=w.ann_user, shift=w.ann_shift, to_employee=w.bob, now=BEFORE
     )
-    services.swap_accept(user=w.bob_user, swap=swap, now=BEFORE)
+    with pytest.raises(PublishRefused) as refused:
+        services.swap_accept(user=w.bob_user, swap=swap, now=BEFORE)
+    assert [v.rule for v in refused.value.violations] == ["overlap"]
+    assert "You cannot take this shift" in refused.value.messages[0]
+    swap.refresh_from_db()
+    assert (swap.status, swap.to_employee, swap.accepted_at) == ("pending", w.bob, None)
+    assert not Notification.objects.filter(title__startswith="Swap to approve").exists()
+    # Bob can still decline it.
+    assert services.swap_decline(user=w.bob_user, swap=swap).status == "declined"
+
+
+def test_an_approval_that_would_break_a_rule_is_refused_and_changes_nothing(published):
+    w = published
+    # Bob accepted while he was free; since then he works 12:00–20:00 on Monday, which
+    # Ann's 09:00–17:00 would overlap.
+    swap = SwapRequest.objects.create(
+        shift=w.ann_shift, from_employee=w.ann, to_employee=w.bob, status="accepted"
+    )
     with pytest.raises(PublishRefused) as refused:
         services.swap_approve(user=w.manager, swap=swap, now=BEFORE)
     assert [v.rule for v in refused.value.violations] == ["overlap"]

@@ -162,6 +162,22 @@ def test_a_swap_approval_refused_by_the_checks_shows_the_violation(client, world
     assert "would break a rule for Bob" in html and 'data-rule="overlap"' in html
 
 
+def test_accepting_a_shift_that_would_break_a_rule_shows_why_and_changes_nothing(client, world):
+    w = world
+    today = w.sh1.business_date()
+    monday = today - datetime.timedelta(days=today.weekday()) + datetime.timedelta(days=7)
+    shift = put_shift(w.ann, w.sh1, monday, "09:00", "17:00", published=True)
+    put_shift(w.bob, w.sh1, monday, "10:00", "18:00", published=True)
+    swap = SwapRequest.objects.create(shift=shift, from_employee=w.ann, to_employee=w.bob)
+    client.force_login(w.bob_user)
+    response = client.post(reverse("staff:swap_respond", args=[swap.pk]), {"response": "accept"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "You cannot take this shift" in html and 'data-rule="overlap"' in html
+    swap.refresh_from_db()
+    assert swap.status == "pending"
+
+
 def test_people_pages(client, world):
     w = world
     client.force_login(w.manager)
