@@ -162,14 +162,21 @@ def compute_range(
 
 
 def due_store_dates(now: datetime.datetime | None = None) -> dict[datetime.date, list[int]]:
-    """Stores whose local business day has closed and whose KPIs for it are missing.
+    """Stores whose local business day has closed and whose KPIs for it are missing, and
+    stores whose last ended day was computed before it ended.
 
     A store's day is over at its closing time that day (midnight when it has no hours);
-    the job computes that business date once, after the close.
+    the job computes that business date once, after the close. What happens between the
+    close and midnight (a POS file imported late, a complaint logged in the evening, an SLA
+    due at 23:00, training completed at home) still belongs to that date, so a date
+    computed before its store-local midnight is computed once more after it: its
+    ``KpiStoreDay.computed_at`` is then past the midnight, and it is settled. Each store
+    costs at most two computations a night, whatever the length of history.
     """
     now = now or timezone.now()
     stores = Store.objects.exclude(status=Store.Status.PLANNED).prefetch_related("opening_hours")
     candidates: dict[datetime.date, list[int]] = {}
+    ended: dict[datetime.date, dict[int, datetime.datetime]] = {}
     for store in stores:
         local = store.local_now(now)
         hours = {h.weekday: h for h in store.opening_hours.all()}
@@ -179,14 +186,21 @@ def due_store_dates(now: datetime.datetime | None = None) -> dict[datetime.date,
         if store.opening_date and store.opening_date > business_date:
             continue
         candidates.setdefault(business_date, []).append(store.pk)
-    due: dict[datetime.date, list[int]] = {}
-    for business_date, store_ids in candidates.items():
-        done = set(
+        # The last day that has ended: yesterday, which ended at today's local midnight.
+        midnight = datetime.datetime.combine(local.date(), datetime.time(0), tzinfo=store.tz)
+        ended.setdefault(local.date() - datetime.timedelta(days=1), {})[store.pk] = midnight
+    due: dict[datetime.date, set[int]] = {}
+    for business_date in sorted(set(candidates) | set(ended)):
+        store_ids = set(candidates.get(business_date, [])) | set(ended.get(business_date, {}))
+        computed = dict(
             KpiStoreDay.objects.filter(
                 business_date=business_date, store_id__in=store_ids
-            ).values_list("store_id", flat=True)
+            ).values_list("store_id", "computed_at")
         )
-        missing = [s for s in store_ids if s not in done]
-        if missing:
-            due[business_date] = missing
-    return due
+        for store_id in candidates.get(business_date, []):
+            if store_id not in computed:
+                due.setdefault(business_date, set()).add(store_id)
+        for store_id, midnight in ended.get(business_date, {}).items():
+            if store_id in computed and computed[store_id] < midnight:
+                due.setdefault(business_date, set()).add(store_id)
+    return {day: sorted(ids) for day, ids in due.items()}

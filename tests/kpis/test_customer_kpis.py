@@ -217,3 +217,22 @@ def test_queries_do_not_grow_with_stores(stores, region):
         return len(queries)
 
     assert count(few) == count(many) <= 10
+
+
+def test_a_breach_after_the_close_counts_once_the_date_is_settled(stores, monkeypatch):
+    """A complaint due at 23:00 (store time) and still open: the run at the close (22:15)
+    cannot know yet; the run after the store's midnight (due_store_dates) counts it."""
+    from opsdesk.kpis.definitions import customers as definitions
+
+    ld = stores["ld"]  # UTC: store time is UTC
+    complaint(ld, t(10, 23), first_h=1, resolution_h=24, first_responded_at=t(10, 23, 30))
+    sales(ld, DAY, 100)
+
+    def run_at(moment):
+        monkeypatch.setattr(definitions.timezone, "now", lambda: moment)
+        compute_kpis(business_date=DAY, store_ids=[ld.pk], codes=["complaint_sla_breach_rate"])
+        fact = KpiFact.objects.get(store=ld, business_date=DAY, code="complaint_sla_breach_rate")
+        return fact.numerator, fact.denominator
+
+    assert run_at(t(11, 22, 15)) == (D(0), D(1))
+    assert run_at(t(12, 0, 16)) == (D(1), D(1))

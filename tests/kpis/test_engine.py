@@ -202,6 +202,33 @@ def test_due_store_dates_follow_each_store_close(demo, open_days_kpi):
     assert store.pk not in due_store_dates(before).get(datetime.date(2026, 3, 2), [])
 
 
+def test_a_date_computed_at_its_close_is_computed_once_more_after_its_midnight(demo, open_days_kpi):
+    store = Store.objects.get(code="SH001")  # Asia/Shanghai, UTC+8
+    monday = datetime.date(2026, 3, 2)
+    closes = {h.weekday: h.closes for h in store.opening_hours.all()}[0]
+    at_close = datetime.datetime.combine(monday, closes, tzinfo=store.tz)
+    midnight = datetime.datetime.combine(monday + datetime.timedelta(days=1), datetime.time(0))
+    midnight = midnight.replace(tzinfo=store.tz)
+    compute_kpis(business_date=monday, store_ids=[store.pk])
+    KpiStoreDay.objects.filter(store=store, business_date=monday).update(
+        computed_at=at_close + datetime.timedelta(minutes=5)
+    )
+    # Before midnight Monday is done; a minute after it, Monday is due once more.
+    assert store.pk not in due_store_dates(midnight - datetime.timedelta(minutes=1)).get(monday, [])
+    assert store.pk in due_store_dates(midnight + datetime.timedelta(minutes=1))[monday]
+    # Computed after the midnight, it is settled: never due again, however late it is.
+    KpiStoreDay.objects.filter(store=store, business_date=monday).update(
+        computed_at=midnight + datetime.timedelta(minutes=16)
+    )
+    for later in (datetime.timedelta(minutes=30), datetime.timedelta(hours=20)):
+        assert store.pk not in due_store_dates(midnight + later).get(monday, [])
+    # Days before the last one that ended are never computed again (history is final).
+    KpiStoreDay.objects.filter(store=store, business_date=monday).update(computed_at=at_close)
+    assert store.pk not in due_store_dates(midnight + datetime.timedelta(days=1, hours=1)).get(
+        monday, []
+    )
+
+
 def test_compute_kpis_command(demo, open_days_kpi, capsys):
     call_command(
         "compute_kpis", "--from", "2026-03-01", "--to", "2026-03-03", "--kpi", OPEN_DAYS.code
