@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import generics, permissions, serializers
 
-from stores.access import user_role, visible_region_ids, visible_store_ids
+from stores.access import ids_of, user_role, visible_region_ids, visible_store_ids
 
 
 class MeSerializer(serializers.Serializer):
@@ -30,8 +30,8 @@ class MeView(generics.GenericAPIView):
             "username": user.get_username(),
             "role": user_role(user),
             "language": user.language,
-            "store_ids": sorted(row["pk"] for row in visible_store_ids(user)),
-            "region_ids": sorted(row["pk"] for row in visible_region_ids(user)),
+            "store_ids": ids_of(visible_store_ids(user)),
+            "region_ids": ids_of(visible_region_ids(user)),
         }
         return Response(MeSerializer(data).data)
 

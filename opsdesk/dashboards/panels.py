@@ -48,7 +48,7 @@ logger = logging.getLogger(__name__)
 CACHE_SECONDS = 10 * 60
 # Bump when the panel templates change shape, so that entries made by the previous code
 # are not served by the new one (the key holds everything else).
-KEY_VERSION = 1
+KEY_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -117,10 +117,13 @@ def kpi_panels(
     zones: Iterable[str],
     template: str,
     context: dict,
+    fixed_context: dict | None = None,
 ) -> Panels:
     """The panels of a region (``group="store"``: one row per store) or of the chain
     (``group="region"``), for ``store_ids`` — which must be the stores in the user's
-    scope — rendered with ``template`` and ``context`` (plain values: labels, links).
+    scope — rendered with ``template`` and ``context`` (plain values: labels, links; part
+    of the cache key). ``fixed_context`` is rendered too but is not part of the key: only
+    values the key already determines (the ``period`` object, constant tables).
 
     Queries on a cache hit: one (the KPI data version and the thresholds), whatever the
     number of stores; on a miss, those of the league table, trends and "data as of"."""
@@ -172,7 +175,7 @@ def kpi_panels(
         )
     league = table()
     figures = {"table": league, "tiles": league.total.cells, "trends": trends(), "as_of": as_of()}
-    html = render_to_string(template, {**context, **figures})
+    html = render_to_string(template, {**(fixed_context or {}), **context, **figures})
     if cacheable:
         _cache_set(key, str(html))
     return Panels(html=mark_safe(html), cached=False, **figures)  # noqa: S308

@@ -214,12 +214,17 @@ class RegionDashboardView(ScopedPageMixin, View):
             group="store",
             store_ids=[s.pk for s in stores],
             zones=[s.time_zone for s in stores],
-            template="dashboards/_region_panels.html",
+            # The whole content of the page but the layout around it: it shows nothing of
+            # the user but whether the chain's dashboard is theirs (part of the key).
+            template="dashboards/_region_page.html",
             context={
                 "region_code": region.code,
+                "region_name": region.name,
+                "chain_link": user_role(request.user) in CHAIN_ROLES,
                 "period_query": period_context["period_query"],
                 "exports": _export_links(period, region=region.code, group="store"),
             },
+            fixed_context={"period": period, "periods": period_context["periods"]},
         )
         context = {"region": region, **_panels_context(shown), **period_context}
         return render(request, "dashboards/region.html", context)

@@ -107,6 +107,21 @@ def test_a_renamed_store_shows_at_once(client, demo, facts):
     assert "Renamed region" in client.get(chain).content.decode()
 
 
+def test_regional_ops_and_head_office_sharing_stores_each_see_their_own_breadcrumb(
+    client, demo, facts
+):
+    """The cached region page is shared by the users who see the same stores, but only
+    head office's links to the chain's dashboard; a renamed region shows at once."""
+    region = Region.objects.get(code="EC")
+    chain = reverse("dashboards:chain")
+    for username, sees_chain in (("regional", False), ("headoffice", True), ("regional", False)):
+        client.force_login(demo.user(username))
+        html = _get(client, _region_url(region))[0].content.decode()
+        assert (f'href="{chain}?' in html) is sees_chain, username
+    Region.objects.filter(pk=region.pk).update(name="Renamed region")
+    assert "EC Renamed region" in client.get(_region_url(region)).content.decode()
+
+
 def test_one_entry_per_set_of_stores(demo, facts):
     """Users who see other stores never share panels (the stores are in the key)."""
     user = demo.user("headoffice")
