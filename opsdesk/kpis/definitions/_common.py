@@ -8,7 +8,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Sum
 
+from sales import selectors as sales_selectors
+
 from ..models import KpiFact
+from ..registry import shared
 
 PLACES = Decimal("0.000001")  # the fact table keeps 6 decimal places
 ZERO = Decimal(0)
@@ -44,3 +47,13 @@ def fact_sums(
         code=code, store_id__in=store_ids, business_date__gte=start, business_date__lte=end
     ).aggregate(n=Sum("numerator"), d=Sum("denominator"))
     return sums["n"] or ZERO, sums["d"] or ZERO
+
+
+def day_sales(business_date: datetime.date, store_ids: list[int]) -> dict:
+    """Every store's sales figures of the date (``sales.selectors.SalesKpiInputs``: net
+    sales, transactions, units), read once per run and shared by every KPI that needs
+    them (ATV, UPT, complaints per 1,000 transactions, the labor KPIs)."""
+    return shared(
+        ("sales.inputs", business_date, tuple(store_ids)),
+        lambda: sales_selectors.kpi_sales_inputs(date=business_date, store_ids=store_ids),
+    )

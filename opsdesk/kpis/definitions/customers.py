@@ -14,19 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers import selectors
-from sales import selectors as sales_selectors
 
-from ..registry import Kpi, Values, register, shared
-from ._common import q
+from ..registry import Kpi, Values, register
+from ._common import day_sales, q
 
 
 def _transactions(business_date: datetime.date, store_ids: list[int]) -> dict[int, int]:
-    # The same read as ATV and UPT: one per run (registry.shared).
-    inputs = shared(
-        ("sales.inputs", business_date, tuple(store_ids)),
-        lambda: sales_selectors.kpi_sales_inputs(date=business_date, store_ids=store_ids),
-    )
-    return {store_id: i.transactions for store_id, i in inputs.items()}
+    # The same read as ATV and UPT: one per run.
+    return {s: i.transactions for s, i in day_sales(business_date, store_ids).items()}
 
 
 def _per_1k(business_date: datetime.date, store_ids: list[int]) -> Values:

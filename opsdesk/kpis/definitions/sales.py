@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from sales import selectors
 
-from ..registry import Kpi, Values, register, shared
-from ._common import fact_sums, q
+from ..registry import Kpi, Values, register
+from ._common import day_sales, fact_sums, q
 
 
 def _attainment(business_date: datetime.date, store_ids: list[int]) -> Values:
@@ -33,10 +33,7 @@ def _attainment_mtd(store_ids: list[int], start: datetime.date, end: datetime.da
 def _traded(business_date: datetime.date, store_ids: list[int]):
     """The stores' sales figures of the day, for the stores that traded (a closed day or
     a store with no sales has no row). ATV and UPT share one read within a run."""
-    inputs = shared(
-        ("sales.inputs", business_date, tuple(store_ids)),
-        lambda: selectors.kpi_sales_inputs(date=business_date, store_ids=store_ids),
-    )
+    inputs = day_sales(business_date, store_ids)
     return [i for i in inputs.values() if i.transactions or i.net_sales or i.units]
 
 

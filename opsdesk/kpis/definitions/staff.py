@@ -19,26 +19,23 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from sales import selectors as sales_selectors
 from staff import selectors
 
 from ..registry import Kpi, Values, register, shared
-from ._common import q
+from ._common import day_sales, q
 
 MINUTES_PER_HOUR = Decimal(60)
 
 
 def _labor(business_date: datetime.date, store_ids: list[int]):
-    """(labor by store, net sales by store) of the date, read once per run."""
-    return shared(
+    """(labor by store, net sales by store) of the date, each read once per run (the
+    day's sales are the read ATV and UPT share)."""
+    labor = shared(
         ("staff.labor", business_date, tuple(store_ids)),
-        lambda: (
-            selectors.kpi_labor(date=business_date, store_ids=store_ids),
-            sales_selectors.kpi_net_sales(
-                start=business_date, end=business_date, store_ids=store_ids
-            ),
-        ),
+        lambda: selectors.kpi_labor(date=business_date, store_ids=store_ids),
     )
+    sales = {s: i.net_sales for s, i in day_sales(business_date, store_ids).items()}
+    return labor, sales
 
 
 def _sales_per_labor_hour(business_date: datetime.date, store_ids: list[int]) -> Values:
