@@ -154,15 +154,14 @@ class SlaTargetForm(forms.Form):
         required=False,
         label=_("Category"),
     )
+    # The limits are the service's (sla_target_set), as for the API: 1 minute to 90 days.
     first_response_hours = forms.DecimalField(
         label=_("First response within (hours)"),
-        min_value=Decimal("0.25"),
         max_digits=6,
         decimal_places=2,
     )
     resolution_hours = forms.DecimalField(
         label=_("Resolution within (hours)"),
-        min_value=Decimal("0.25"),
         max_digits=6,
         decimal_places=2,
     )

@@ -289,7 +289,7 @@ def complaint_report(*, user, store_ids: list[int], start: datetime.date, end: d
     scope) and store-local dates: headline figures against the month before, a table per
     store (worst first) and the worst stores. Returns the fields of
     ``opsdesk.reports.monthly.ComplaintSection`` as a dict (a domain app does not import
-    the reports). No personal data: no customer appears in it. Five queries."""
+    the reports). No personal data: no customer appears in it. Six queries."""
     stores = {
         s.pk: s for s in Store.objects.visible_to(user).filter(pk__in=store_ids).order_by("code")
     }
@@ -314,7 +314,7 @@ def complaint_report(*, user, store_ids: list[int], start: datetime.date, end: d
             feedback=Count("pk", filter=~complaint),
             breached=Count("pk", filter=complaint & breached_q(now)),
             escalated=Count("pk", filter=complaint & Q(escalated_at__isnull=False)),
-            still_open=Count("pk", filter=Q(status__in=Complaint.OPEN_STATUSES)),
+            still_open=Count("pk", filter=complaint & Q(status__in=Complaint.OPEN_STATUSES)),
             responded=Count("pk", filter=complaint & Q(first_responded_at__isnull=False)),
             response_time=Sum(first_h, filter=complaint & Q(first_responded_at__isnull=False)),
             resolved=Count("pk", filter=complaint & Q(first_resolved_at__isnull=False)),
@@ -376,20 +376,20 @@ def complaint_report(*, user, store_ids: list[int], start: datetime.date, end: d
         (_("Change against last month"), f"{change:+d}"),
         (_("Compliments and suggestions"), total("feedback")),
         (
-            _("Complaints that breached an SLA"),
+            _("Of these, breached an SLA"),
             f"{breached} ({Decimal(breached * 100) / received:.1f} %)" if received else "0",
         ),
         (_("Escalated to regional ops"), total("escalated")),
         (
-            _("Mean hours to first response"),
+            _("Of these, mean hours to first response"),
             _mean(total_time("response_time"), total("responded")),
         ),
         (
-            _("Mean hours to resolution"),
+            _("Of these, mean hours to resolution"),
             _mean(total_time("resolution_time"), total("resolved")),
         ),
         (_("Compensation"), sum((r[8] for r in table), ZERO)),
-        (_("Still open"), total("still_open")),
+        (_("Of these, still open"), total("still_open")),
         (_("Worst stores"), ", ".join(worst) or "—"),
     ]
     header = [

@@ -63,10 +63,13 @@ def _text(value: str | None, field: str, errors: dict, *, required: bool, limit:
     return value
 
 
-def _customer(*, name: str, phone: str, email: str, member_number: str, errors: dict):
-    """The complaint's customer: the member with this number, else the customer with this
-    phone, else a new one; None when nothing identifies anybody. A match keeps its stored
-    details and only gains the ones it lacked."""
+def _customer(*, user, name: str, phone: str, email: str, member_number: str, errors: dict):
+    """The complaint's customer: the chain's member with this number (a member card is
+    good in every store), else a customer with this phone among those the user already
+    sees, else a new one; None when nothing identifies anybody. A match keeps its stored
+    details and only gains the ones it lacked. A phone never finds a customer known only
+    at stores outside the user's scope: that would hand their details to whoever typed
+    the number."""
     name = (name or "").strip()[:120]
     raw_phone = (phone or "").strip()
     phone = normalize_phone(raw_phone)
@@ -88,7 +91,7 @@ def _customer(*, name: str, phone: str, email: str, member_number: str, errors: 
         match = Customer.objects.filter(member_number=member_number).first()
     if match is None and phone:
         # A phone known under another member number is another person's.
-        candidates = Customer.objects.filter(phone=phone).order_by("pk")
+        candidates = Customer.objects.visible_to(user).filter(phone=phone).order_by("pk")
         if member_number:
             candidates = candidates.filter(member_number="")
         match = candidates.first()
@@ -166,8 +169,12 @@ def complaint_log(
     policy in force now and never change afterwards."""
     ensure_role(user, LOGGERS)
     ensure_store_in_scope(user, store)
+    if assignee is not None:
+        ensure_role(user, HANDLERS)  # store staff log complaints; they do not assign them
     now = now or timezone.now()
     errors: dict = {}
+    if store.status == store.Status.PLANNED:
+        errors["store"] = [_("This store has not opened yet.")]
     for field, value, choices in (
         ("kind", kind, Kind),
         ("channel", channel, Channel),
@@ -192,6 +199,7 @@ def complaint_log(
         ]
     _check_assignee(assignee, store.pk, errors)
     customer = _customer(
+        user=user,
         name=customer_name,
         phone=customer_phone,
         email=customer_email,
@@ -237,7 +245,13 @@ def _locked(user, complaint: Complaint, expected_version: int | None) -> Complai
     version checks."""
     ensure_role(user, HANDLERS)
     ensure_store_in_scope(user, complaint.store_id)
-    locked = Complaint.objects.select_for_update().select_related("store").get(pk=complaint.pk)
+    # Only the complaint's row: FOR UPDATE would lock the joined store row as well, making
+    # every complaint (and stock) action of the store wait for this one.
+    locked = (
+        Complaint.objects.select_for_update(of=("self",))
+        .select_related("store")
+        .get(pk=complaint.pk)
+    )
     if expected_version is not None and locked.version != expected_version:
         raise _conflict(
             _(

@@ -65,7 +65,9 @@ def _actions(store, period):
 
 
 def _complaints(store, period, **extra):
-    return _("Complaints"), _url(
+    # The complaints received in the period (the hours KPIs count them by the date of
+    # their response or resolution, the breach rate by the date the resolution was due).
+    return _("Complaints received in the period"), _url(
         "customers:complaint_list",
         {
             "store": store.pk,

@@ -148,6 +148,11 @@ def test_scope_and_roles_on_the_actions(demo, api_as):
     assert manager.post(_url("respond", theirs.pk), {"text": "x"}, format="json").status_code == 404
     staff = api_as(demo.user("staff"))
     assert staff.post(LIST, _body(store), format="json").status_code == 201
+    # Staff log complaints but do not assign them, not even while logging (nothing saved).
+    count = Complaint.objects.count()
+    assignee = demo.user("manager").pk
+    refused = staff.post(LIST, _body(store, assignee=assignee), format="json")
+    assert refused.status_code == 403 and Complaint.objects.count() == count
     mine = Complaint.objects.filter(store=store, status="new").first()
     assert staff.post(_url("respond", mine.pk), {"text": "x"}, format="json").status_code == 403
     # Assigning a manager of another store: a well-formed request the rules refuse.

@@ -172,6 +172,46 @@ def test_members_are_found_by_number_then_phone_and_keep_their_details(world, lo
     assert Customer.objects.count() == 2
 
 
+def test_a_phone_never_finds_a_customer_known_only_outside_the_users_scope(world, log):
+    known_at_london = log(
+        user=world.ld_manager,
+        store=world.ld,
+        customer_name="Jane Roe",
+        customer_phone="+44 20 7946 0000",
+        customer_email="jane@example.com",
+        now=NOW,
+    ).customer
+    # SH1's manager types the same phone: a new customer, nothing of Jane's shown or filled.
+    mine = log(customer_phone="+442079460000", customer_name="Caller", now=NOW).customer
+    assert mine.pk != known_at_london.pk
+    assert (mine.name, mine.email) == ("Caller", "")
+    known_at_london.refresh_from_db()
+    assert (known_at_london.name, known_at_london.email) == ("Jane Roe", "jane@example.com")
+    # Their region's ops, who see London, do find her by phone.
+    found = log(
+        user=world.regional_west, store=world.ld, customer_phone="+442079460000", now=NOW
+    ).customer
+    assert found.pk == known_at_london.pk
+
+
+def test_store_staff_log_complaints_but_do_not_assign_them(world, log):
+    before = Complaint.objects.count()
+    with pytest.raises(PermissionDenied):
+        log(user=world.staff, assignee=world.manager, now=NOW)
+    assert Complaint.objects.count() == before
+    assert not Notification.objects.exists()
+    assert log(user=world.manager, assignee=world.manager2, now=NOW).assignee == world.manager2
+
+
+def test_a_store_not_open_yet_takes_no_complaint(world, log):
+    Store.objects.filter(pk=world.sh.pk).update(status=Store.Status.PLANNED)
+    world.sh.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        log(now=NOW)
+    assert "store" in refused.value.error_dict
+    assert not Complaint.objects.exists()
+
+
 # --- The lifecycle -----------------------------------------------------------------------
 
 

@@ -274,13 +274,14 @@ def test_the_complaints_section_in_xlsx_and_pdf(demo):
     assert figures["Change against last month"] == "+2"
     assert figures["Compliments and suggestions"] == 1
     # Breached: a's late answer, and the two never resolved (due in February).
-    assert figures["Complaints that breached an SLA"] == "3 (75.0 %)"
+    assert figures["Of these, breached an SLA"] == "3 (75.0 %)"
     assert figures["Escalated to regional ops"] == 1
     # First responses: 2 h, 6 h, 1 h, 3 h -> 3.0 h; resolutions: 12 h and 10 h -> 11.0 h.
-    assert figures["Mean hours to first response"] == Decimal("3.0")
-    assert figures["Mean hours to resolution"] == Decimal("11.0")
+    assert figures["Of these, mean hours to first response"] == Decimal("3.0")
+    assert figures["Of these, mean hours to resolution"] == Decimal("11.0")
     assert figures["Compensation"] == Decimal("15.50")
-    assert figures["Still open"] == 3
+    # Still open: a's answered one and b's (the compliment is feedback, not counted).
+    assert figures["Of these, still open"] == 2
     assert figures["Worst stores"] == f"{a.code} (3), {b.code} (1)"
     rows = report.complaints.rows
     assert [r[:6] for r in rows] == [
