@@ -172,17 +172,21 @@ def month_target_set(
     stores = _target_stores()
     if not stores:
         raise ValidationError(_("No open store to set a target for."))
-    target = MonthTarget.objects.select_for_update().filter(month=month).first()
-    if target is not None:
-        _ensure_editable(target)
-        target.regions.all().delete()
-        DayTarget.objects.filter(store_target__month_target=target).delete()
-        target.stores.all().delete()
-        target.amount, target.method, target.set_by = amount, method, user
-        target.updated_at = timezone.now()
-        target.save()
-    else:
-        target = MonthTarget.objects.create(month=month, amount=amount, method=method, set_by=user)
+    # The month's row is the lock. A row that does not exist yet cannot be locked, so it is
+    # inserted first (or left alone if there is one): two people setting a new month at
+    # once then queue on it, the second resets what the first wrote, and neither fails.
+    MonthTarget.objects.bulk_create(
+        [MonthTarget(month=month, amount=amount, method=method, set_by=user)],
+        ignore_conflicts=True,
+    )
+    target = MonthTarget.objects.select_for_update().get(month=month)
+    _ensure_editable(target)
+    target.regions.all().delete()
+    DayTarget.objects.filter(store_target__month_target=target).delete()
+    target.stores.all().delete()
+    target.amount, target.method, target.set_by = amount, method, user
+    target.updated_at = timezone.now()
+    target.save()
     weights = _Weights(method, month, stores)
     store_weights = dict(zip((s.pk for s in stores), weights.store_weights(stores), strict=True))
     by_region: dict[int, list[Store]] = defaultdict(list)

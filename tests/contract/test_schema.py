@@ -12,6 +12,7 @@ different run (``OPSDESK_CONTRACT_SEED=random`` draws a new seed each time).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import subprocess
@@ -279,8 +280,20 @@ def _output(run: subprocess.Popen, deadline: float) -> str:
         return run.communicate()[0] + f"\n(stopped after {RUN_TIMEOUT} s)"
 
 
+def _server_errors(records) -> str:
+    """The live server's logged 5xx, each with its traceback: schemathesis sees only the
+    error page, the cause is here."""
+    errors = [r for r in records if r.name == "django.request" and r.levelno >= logging.ERROR]
+    return "\n\n".join(
+        f"{r.getMessage()}\n{logging.Formatter().formatException(r.exc_info)}"
+        if r.exc_info
+        else r.getMessage()
+        for r in errors
+    )
+
+
 def test_the_live_api_keeps_its_schema_for_every_role(
-    live_server, transactional_db, demo, client, tmp_path
+    live_server, transactional_db, demo, client, tmp_path, caplog
 ):
     from rest_framework.authtoken.models import Token
 
@@ -308,6 +321,8 @@ def test_the_live_api_keeps_its_schema_for_every_role(
 
     failed = {name: outputs[name] for name, run in runs.items() if run.returncode != 0}
     report = "\n\n".join(f"===== as {name} =====\n{output}" for name, output in failed.items())
+    if failed and (errors := _server_errors(caplog.records)):  # first: outputs are long
+        report = f"===== the server's errors =====\n{errors}\n\n{report}"
     assert not failed, f"schemathesis found problems as {sorted(failed)}:\n{report}"
     for name, output in outputs.items():
         assert "No issues found" in output, f"as {name}:\n{output}"

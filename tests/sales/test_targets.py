@@ -1,10 +1,13 @@
 """Targets: exact splits to the cent, decomposition, adjustments, locking."""
 
 import datetime
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import Sum
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -195,3 +198,42 @@ def test_locked_target_is_not_editable(demo):
     month_target_set(user=head, month=MONTH, amount=Decimal("6000"), method="equal")
     assert MonthTarget.objects.get(month=MONTH).amount == Decimal("6000")
     _check_totals(MonthTarget.objects.get(month=MONTH))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_month_set_while_another_setting_is_uncommitted_waits_and_resets_it(
+    transactional_db, demo
+):
+    """Head office and an admin set the same new month at once (the API contract run does
+    exactly this): the second waits for the first and resets its split; neither fails."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent connections (PostgreSQL)")
+    inserted, release = threading.Event(), threading.Event()
+    errors = []
+
+    def first():
+        try:
+            with transaction.atomic():
+                month_target_set(user=demo.user("admin"), month=MONTH, amount=100, method="equal")
+                inserted.set()
+                release.wait(timeout=10)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            inserted.set()
+            connection.close()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert inserted.wait(timeout=20)
+    threading.Timer(0.5, release.set).start()  # commit once the second is waiting on it
+    target = month_target_set(
+        user=demo.user("headoffice"), month=MONTH, amount=Decimal("250000.00"), method="equal"
+    )
+    thread.join()
+    assert errors == []
+    assert MonthTarget.objects.get(month=MONTH).amount == Decimal("250000.00")
+    assert target.set_by == demo.user("headoffice")
+    assert StoreTarget.objects.filter(month_target=target).aggregate(s=Sum("amount"))["s"] == (
+        Decimal("250000.00")
+    )
