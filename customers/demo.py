@@ -370,7 +370,7 @@ def _events(rng, complaint, plan, now) -> list[ComplaintEvent]:
 
     K = ComplaintEvent.Kind
     if complaint.escalated_at:
-        add(K.ESCALATED, complaint.escalated_at, "SLA breached.", user=None)
+        add(K.ESCALATED, complaint.escalated_at, "", user=None)
     if complaint.first_responded_at and complaint.first_responded_at != complaint.first_resolved_at:
         add(K.RESPONSE, complaint.first_responded_at, rng.choice(RESPONSES), "new", "in_progress")
     if complaint.first_resolved_at:

@@ -16,8 +16,8 @@ import re
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from stores.access import ChainWideQuerySet, RuleScopedQuerySet, ScopedQuerySet, visible_store_ids
 
@@ -294,6 +294,18 @@ class Complaint(models.Model):
     def breached(self, now: datetime.datetime) -> bool:
         return self.first_response_breached(now) or self.resolution_breached(now)
 
+    def breach_text(self, at: datetime.datetime) -> str:
+        """Which clock had breached at ``at`` and when it was due, in the active language.
+        Due times never move, so this is the same sentence whenever it is read."""
+        local = self.store.tz
+        if self.first_response_breached(at):
+            return gettext("The first response was due by %(due)s (store time).") % {
+                "due": f"{self.first_response_due_at.astimezone(local):%Y-%m-%d %H:%M}"
+            }
+        return gettext("The resolution was due by %(due)s (store time).") % {
+            "due": f"{self.resolution_due_at.astimezone(local):%Y-%m-%d %H:%M}"
+        }
+
     def next_due(self) -> tuple[str, datetime.datetime] | None:
         """The clock still running: ("first_response" | "resolution", its due time)."""
         if not self.has_clocks or not self.is_open:
@@ -354,3 +366,11 @@ class ComplaintEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def display_text(self) -> str:
+        """The text as shown: the sweep's escalation is written without one and reads in
+        the reader's language (rows escalated before that keep their stored text)."""
+        if self.kind == self.Kind.ESCALATED and not self.text:
+            return self.complaint.breach_text(self.at)
+        return self.text

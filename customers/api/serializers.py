@@ -130,6 +130,10 @@ class ComplaintEventSerializer(serializers.ModelSerializer):
         source="user.username", read_only=True, allow_null=True, default=None
     )
 
+    text = serializers.CharField(
+        source="display_text", read_only=True, help_text="In the request's language."
+    )
+
     class Meta:
         model = ComplaintEvent
         fields = ["kind", "user", "at", "text", "from_status", "to_status"]

@@ -61,9 +61,9 @@ def complaints_escalate_breached(*, now: datetime.datetime | None = None) -> int
             )
             if not claimed:
                 continue
-            reason = _breach_text(complaint, now)
+            # No text: the timeline says which clock breached in each reader's language.
             ComplaintEvent.objects.create(
-                complaint=complaint, kind=ComplaintEvent.Kind.ESCALATED, at=now, text=reason
+                complaint=complaint, kind=ComplaintEvent.Kind.ESCALATED, at=now
             )
             _notify_escalated(complaint, now, regional[complaint.store.region_id])
             escalated += 1
@@ -71,26 +71,14 @@ def complaints_escalate_breached(*, now: datetime.datetime | None = None) -> int
 
 
 def _notify_escalated(complaint: Complaint, now: datetime.datetime, users: list) -> None:
-    """Tell the region's ops, each in their own language (the timeline event keeps the
-    text in the language the sweep runs in)."""
+    """Tell the region's ops, each in their own language."""
     notify(
         users=users,
         title=lambda: (
             _("Complaint %(number)s at %(store)s breached its SLA")
             % {"number": complaint.number, "store": store_label(complaint.store)}
         ),
-        body=lambda: f"{_breach_text(complaint, now)}\n\n{complaint.description[:300]}",
+        body=lambda: f"{complaint.breach_text(now)}\n\n{complaint.description[:300]}",
         url=reverse("customers:complaint_detail", kwargs={"pk": complaint.pk}),
         topic=f"complaint-escalated:{complaint.pk}",
     )
-
-
-def _breach_text(complaint: Complaint, now: datetime.datetime) -> str:
-    local = complaint.store.tz
-    if complaint.first_response_breached(now):
-        return _("The first response was due by %(due)s (store time).") % {
-            "due": f"{complaint.first_response_due_at.astimezone(local):%Y-%m-%d %H:%M}"
-        }
-    return _("The resolution was due by %(due)s (store time).") % {
-        "due": f"{complaint.resolution_due_at.astimezone(local):%Y-%m-%d %H:%M}"
-    }

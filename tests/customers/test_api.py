@@ -211,3 +211,26 @@ def test_list_endpoints_run_the_same_queries_for_one_row_or_many(demo, api_as, n
     one, single = count({"page_size": 1})
     assert rows > 1 and single == 1
     assert one == many
+
+
+def test_the_sweeps_escalation_reads_in_the_callers_language(demo, api_as, client_as):
+    """The demo's escalations are written as the sweep writes them (no stored text): the
+    API and the page each say which clock breached in the reader's language."""
+    regional = demo.user("regional")
+    complaint = (
+        Complaint.objects.visible_to(regional)
+        .filter(escalated_at__isnull=False, events__kind="escalated", events__text="")
+        .order_by("pk")
+        .first()
+    )
+    assert complaint is not None
+    url = _url("detail", complaint.pk)
+    texts = {}
+    for language in ("en", "zh-hans"):
+        events = api_as(regional).get(url, HTTP_ACCEPT_LANGUAGE=language).json()["events"]
+        (texts[language],) = [e["text"] for e in events if e["kind"] == "escalated"]
+    assert "due by" in texts["en"] and "(store time)" in texts["en"]
+    assert "截止时间为" in texts["zh-hans"] and "（门店时间）" in texts["zh-hans"]
+    page = reverse("customers:complaint_detail", args=[complaint.pk])
+    html = client_as(regional).get(page, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert texts["zh-hans"] in html

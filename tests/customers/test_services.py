@@ -535,6 +535,13 @@ def test_the_sweep_writes_to_each_regional_ops_in_their_language(
     )
     assert received(english, topic=topic) == in_english
     assert received(browser, topic=topic) == in_english
+    # The timeline's escalation reads in the reader's language too, whoever ran the sweep.
+    event = ComplaintEvent.objects.get(complaint=late, kind="escalated")
+    assert event.text == ""
+    with translation.override("en"):
+        assert event.display_text == in_english[1].split("\n")[0]
+    with translation.override("zh-hans"):
+        assert event.display_text == "首次响应截止时间为 2026-03-10 11:00（门店时间）。"
     # The assignee of a complaint reads its assignment in their language too.
     speaks(world.manager2, "zh-hans")
     mail.outbox.clear()
