@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _nav(html: str) -> str:
-    start = html.index('<ul class="nav">')
+    start = html.index('<ul class="nav" id="main-nav-list">')
     return html[start : html.index("</ul>", start)]
 
 

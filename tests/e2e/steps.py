@@ -33,6 +33,15 @@ def log_out(page: Page) -> None:
     expect(page.locator("#id_username")).to_be_visible()
 
 
+def main_nav_link(page: Page, name: str):
+    """A link of the main navigation, unfolding it first where it is folded (a phone)."""
+    nav = page.get_by_role("navigation", name="Main")
+    toggle = nav.get_by_test_id("nav-toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    return nav.get_by_role("link", name=name, exact=True)
+
+
 def store_codes(page: Page, selector: str) -> set[str]:
     """The data-store-code values of the elements the selector matches."""
     return set(page.locator(selector).evaluate_all("els => els.map(e => e.dataset.storeCode)"))

@@ -13,7 +13,7 @@ from stores.checklists.selectors import region_comparison
 from stores.checklists.services import runs_create_for_business_day
 from stores.models import OpeningHours, Store
 
-from .steps import log_in
+from .steps import log_in, main_nav_link
 
 pytestmark = pytest.mark.browser
 
@@ -55,7 +55,7 @@ def test_manager_fills_the_opening_checklist_and_regional_sees_it(
 
     page = new_context({"width": 390, "height": 844}).new_page()
     log_in(page, "manager")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Checklists").click()
+    main_nav_link(page, "Checklists").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Today's checklists")
     page.locator("[data-testid=run-card][data-template=opening] a").click()
     expect(page).to_have_url(re.compile(rf"/checklists/runs/{opening_run.pk}/fill/$"))

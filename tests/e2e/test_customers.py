@@ -12,7 +12,7 @@ from customers.models import Complaint
 from customers.services import complaints_escalate_breached
 from stores.models import Store
 
-from .steps import PHONE, log_in
+from .steps import PHONE, log_in, main_nav_link
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 def test_manager_logs_answers_and_resolves_then_regional_sees_an_escalation(live_demo, new_context):
     page = new_context(PHONE).new_page()
     log_in(page, "manager")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Complaints").click()
+    main_nav_link(page, "Complaints").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Complaints and feedback")
     page.get_by_test_id("log-complaint").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Log a complaint")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from .steps import DEMO_PASSWORD, DESKTOP, HOME_URL, PHONE, log_in
+from .steps import DEMO_PASSWORD, DESKTOP, HOME_URL, PHONE, log_in, main_nav_link
 
 pytestmark = pytest.mark.browser
 
@@ -45,8 +45,18 @@ def test_home_fits_the_screen_and_nav_is_reachable(live_demo, new_context, viewp
     assert within_viewport_width(page, page.get_by_role("link", name="Change password"))
     page.locator("details.user-menu > summary").click()
 
+    # On a phone the nav folds behind its Menu button: the header stays one or two rows.
+    header = page.locator("header.topbar").bounding_box()
+    toggle = page.get_by_test_id("nav-toggle")
+    if viewport is PHONE:
+        assert header["height"] <= 120, header
+        expect(toggle).to_have_attribute("aria-expanded", "false")
+        expect(page.locator("#main-nav-list")).to_be_hidden()
+    else:
+        expect(toggle).to_be_hidden()
+
     # The nav is on screen and works.
-    stores = page.locator("header.topbar nav").get_by_role("link", name="Stores", exact=True)
+    stores = main_nav_link(page, "Stores")
     expect(stores).to_be_in_viewport()
     assert within_viewport_width(page, stores)
     stores.click()
@@ -81,8 +91,23 @@ def test_keyboard_skip_link_and_labelled_login_form(live_demo, phone_page):
     page.keyboard.press("Enter")
     expect(page.locator("main#main")).to_be_focused()
 
-    # Keyboard only: reach the Stores link in the nav and follow it.
+    # Keyboard only: unfold the nav with its Menu button (a phone), Escape folds it back
+    # and returns to the button; then reach the Stores link and follow it.
     page.goto("/")
+    toggle = page.get_by_test_id("nav-toggle")
+    for _ in range(5):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.dataset.testid") == "nav-toggle":
+            break
+    expect(toggle).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(page.locator("#main-nav-list")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(page.locator("#main-nav-list")).to_be_hidden()
+    expect(toggle).to_be_focused()
+    page.keyboard.press("Enter")
     for _ in range(10):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.textContent.trim()") == "Stores":
