@@ -7,7 +7,8 @@ last week. Rules in docs/staff.md and ``staff/checks.py``.
 - Publishing runs every check; errors refuse it with one message per violation and change
   nothing; the people with an account are notified.
 - A published week can still change: the change is checked again and refused when it adds
-  an error; the people whose shifts changed are notified.
+  an error or makes one worse (a partial fix is allowed); the people whose shifts changed
+  are notified.
 - Checks that compare people's shifts across schedules lock those people's rows (ordered
   by pk), so two publishes or approvals touching one person run one after the other.
 """
@@ -161,13 +162,24 @@ def schedule_check(*, schedule: Schedule, changes: dict | None = None) -> list[c
 
 
 def _refuse_new_errors(schedule: Schedule, changes: dict, people: Iterable[int]) -> None:
-    """On a published week: refuse the change when it adds an error."""
+    """On a published week: refuse the change when it adds an error or makes one worse
+    (``checks.compare``); one that keeps or reduces an error (a partial fix) is allowed."""
     _lock_people(people)
     before = schedule_check(schedule=schedule)
     after = schedule_check(schedule=schedule, changes=changes)
-    added = checks.new_errors(before, after)
-    if added:
-        raise PublishRefused(added, lead=_("The week is published: this change breaks a rule."))
+    new, worse = checks.compare(before, after)
+    if new:
+        raise PublishRefused(
+            [*new, *worse], lead=_("The week is published: this change breaks a rule.")
+        )
+    if worse:
+        raise PublishRefused(
+            worse,
+            lead=_(
+                "The week is published: this change makes a broken rule worse (a change "
+                "may only fix it, or part of it)."
+            ),
+        )
 
 
 def _notify_changed(
