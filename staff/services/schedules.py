@@ -416,7 +416,9 @@ def schedule_copy_previous(
     """Start a draft week from the week before: the same people at the same store-local
     times (recomputed for this week's clock, so a DST change keeps wall-clock times).
     Shifts of people no longer employed, or at a time this week's clock skips, are left
-    out. Refused for a week that has shifts already. Returns (schedule, shifts copied)."""
+    out, and so are those of people outside your scope (a loan from a store you do not
+    manage: its manager lends them again). Refused for a week that has shifts already.
+    Returns (schedule, shifts copied)."""
     ensure_role(user, SCHEDULERS)
     ensure_store_in_scope(user, store)
     _check_week_start(week_start)
@@ -432,7 +434,8 @@ def schedule_copy_previous(
         raise _conflict(_("The week before has no shifts to copy."))
     tz = store.tz
     new = []
-    for shift in previous.shifts.select_related("employee").order_by("start_at", "pk"):
+    shifts = previous.shifts.filter(employee__in=Employee.objects.visible_to(user))
+    for shift in shifts.select_related("employee").order_by("start_at", "pk"):
         date = shift.business_date + datetime.timedelta(days=7)
         employee = shift.employee
         if not employee.is_active_on(date):

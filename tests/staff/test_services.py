@@ -187,6 +187,29 @@ def test_copy_leaves_out_people_who_have_left(world):
     assert copied == 1 and schedule.shifts.get().employee == w.ann
 
 
+def test_copy_leaves_out_loaned_people_outside_your_scope(world):
+    w = world
+    # Last week SH1 had Ann, Dan lent by SH2 (same region) and Eve lent by BE1 (West).
+    put_shift(w.ann, w.sh1, day(0), "09:00", "17:00")
+    put_shift(w.dan, w.sh1, day(1), "09:00", "17:00")
+    put_shift(w.eve, w.sh1, day(2), "09:00", "17:00")
+    # SH1's manager sees neither Dan nor Eve: only Ann's shift is copied.
+    schedule, copied = services.schedule_copy_previous(
+        user=w.manager, store=w.sh1, week_start=day(7)
+    )
+    assert copied == 1 and [s.employee for s in schedule.shifts.all()] == [w.ann]
+    # The manager of both SH stores keeps Dan's loan, not Eve's.
+    schedule.shifts.all().delete()
+    schedule, copied = services.schedule_copy_previous(
+        user=w.manager_both, store=w.sh1, week_start=day(7)
+    )
+    assert sorted(s.employee.name for s in schedule.shifts.all()) == ["Ann", "Dan"]
+    # Head office sees everyone.
+    schedule.shifts.all().delete()
+    _schedule, copied = services.schedule_copy_previous(user=w.head, store=w.sh1, week_start=day(7))
+    assert copied == 3
+
+
 # --- Swaps -------------------------------------------------------------------------------
 
 
