@@ -11,6 +11,10 @@ last week. Rules in docs/staff.md and ``staff/checks.py``.
   are notified.
 - Checks that compare people's shifts across schedules lock those people's rows (ordered
   by pk), so two publishes or approvals touching one person run one after the other.
+- Lock order, for every write here and in ``swaps.py``: the week, then the shift's swap
+  requests, then the shift, then the people. A shift a colleague has accepted in a swap
+  is neither changed nor deleted (refuse the swap first), and a change cannot race (or
+  deadlock with) the swap's approval.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from stores.i18n import store_label
 from stores.models import Store
 
 from .. import checks, times
-from ..models import Employee, Position, Schedule, Shift
+from ..models import Employee, Position, Schedule, Shift, SwapRequest
 from ..rules import MAX_BREAK_MINUTES, MAX_SHIFT_HOURS, SCHEDULERS
 
 CONFLICT = "conflict"
@@ -144,6 +148,20 @@ def _lock_people(employee_ids: Iterable[int]) -> None:
 
 def _lock_schedule(schedule: Schedule) -> Schedule:
     return locked(Schedule.objects.select_related("store"), schedule.pk)
+
+
+def _refuse_if_swap_accepted(schedule: Schedule, shift_pk: int) -> None:
+    """Lock the shift's swap requests (after the week, before the shift: the order
+    ``swap_approve`` takes too) and refuse changing a shift of a published week that a
+    colleague has accepted to take: the manager refuses the swap first."""
+    statuses = list(
+        SwapRequest.objects.select_for_update()
+        .filter(shift_id=shift_pk)
+        .order_by("pk")
+        .values_list("status", flat=True)
+    )
+    if schedule.is_published and SwapRequest.Status.ACCEPTED in statuses:
+        raise _conflict(_("A colleague has accepted a swap of this shift: refuse it first."))
 
 
 def schedule_check(*, schedule: Schedule, changes: dict | None = None) -> list[checks.Violation]:
@@ -286,6 +304,7 @@ def shift_update(
     ensure_role(user, SCHEDULERS)
     ensure_store_in_scope(user, shift.store_id)
     schedule = _lock_schedule(shift.schedule)
+    _refuse_if_swap_accepted(schedule, shift.pk)
     shift = locked(Shift.objects.select_related("store", "employee"), shift.pk)
     store = shift.store
     tz = store.tz
@@ -352,9 +371,8 @@ def shift_delete(*, user, shift: Shift) -> None:
     ensure_role(user, SCHEDULERS)
     ensure_store_in_scope(user, shift.store_id)
     schedule = _lock_schedule(shift.schedule)
+    _refuse_if_swap_accepted(schedule, shift.pk)
     shift = locked(Shift.objects.select_related("store", "employee"), shift.pk)
-    if shift.swap_requests.filter(status__in=["accepted"]).exists() and schedule.is_published:
-        raise _conflict(_("A colleague has accepted a swap of this shift: refuse it first."))
     if schedule.is_published:
         _refuse_new_errors(schedule, {shift.pk: None}, [shift.employee_id])
     store, employee = shift.store, shift.employee
