@@ -257,7 +257,8 @@ def _count(client, url):
 
 def _grow(w, n):
     """n more people at SH1, each with a shift every day of the week, a swap request and
-    a training assignment."""
+    a training assignment; and n people of SH2 lent to SH1 for a shift (shown in SH1's
+    week with their home store)."""
     course = Course.objects.get_or_create(code="grow", defaults={"name": "Grow"})[0]
     for i in range(n):
         person = make_employee(f"Extra {i}", w.sh1)
@@ -265,6 +266,7 @@ def _grow(w, n):
             shift = put_shift(person, w.sh1, day(d), "09:00", "13:00", published=True)
         SwapRequest.objects.create(shift=shift, from_employee=person)
         TrainingAssignment.objects.create(employee=person, course=course, due_date=day(0))
+        put_shift(make_employee(f"Loan {i}", w.sh2), w.sh1, day(0), "13:00", "17:00")
 
 
 LIST_PAGES = [
@@ -286,6 +288,9 @@ def test_list_pages_run_a_constant_number_of_queries(client, world):
     _grow(w, 8)
     many = [_count(client, url) for url in urls]
     assert one == many, list(zip(urls, one, many, strict=True))
+    # The week shows the people lent from SH2 with their home store.
+    html = client.get(week_url(w.sh1)).content.decode()
+    assert html.count('<small class="muted">(SH2)</small>') == 9
 
 
 def test_my_shifts_runs_a_constant_number_of_queries(client, world):
