@@ -16,6 +16,14 @@ one); warnings are shown and allow it:
 - ``availability`` (warning): a shift outside the person's recurring availability (when
   they have any).
 
+On a published week a change is compared with the week before it by identity, not by
+message: a violation is the same one when its rule, person and date and its store (or,
+for ``overlap`` and ``rest``, its two shifts) are the same; each has a ``magnitude`` (the
+minutes over the weekly limit, of overlap, of rest missing, on leave or not employed, and
+the person-minutes short of minimum staffing). A change that keeps or reduces every
+magnitude is allowed (a partial fix); one that adds a violation or makes one worse is
+refused (``compare``).
+
 The shifts checked ("candidates") are compared with every **published** shift of the same
 people elsewhere (other stores, neighbouring weeks); drafts of other weeks are not
 commitments yet. Constant queries: whatever the number of shifts, one per kind of record.
@@ -25,6 +33,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -91,10 +100,18 @@ class Violation:
     employee_id: int | None = None
     employee: str = ""
     shift_ids: tuple[int, ...] = ()
+    # How bad it is (minutes, see the module's docstring) and, for a rule about two
+    # shifts, which two (a new shift's pk is 0): what a change is compared by.
+    magnitude: int = 0
+    pair: tuple[int, ...] = ()
 
     @property
     def key(self) -> tuple:
-        return (self.rule, self.employee_id, self.date, self.store_id, self.message)
+        """The violation's identity across a change: never its message, which states the
+        magnitude ("46.00 h", "15:00–16:30")."""
+        if self.pair:
+            return (self.rule, self.employee_id, self.pair)
+        return (self.rule, self.employee_id, self.date, self.store_id)
 
     @property
     def is_error(self) -> bool:
@@ -104,6 +121,7 @@ class Violation:
         data = asdict(self)
         data["date"] = self.date.isoformat()
         data["shift_ids"] = list(self.shift_ids)
+        del data["magnitude"], data["pair"]
         return data
 
 
@@ -111,10 +129,33 @@ def errors(violations: Iterable[Violation]) -> list[Violation]:
     return [v for v in violations if v.is_error]
 
 
+def _magnitudes(violations: Iterable[Violation]) -> dict[tuple, int]:
+    """Per identity, the errors' total magnitude (two shifts of one person on one leave
+    day are one violation, twice as long)."""
+    totals: dict[tuple, int] = defaultdict(int)
+    for v in violations:
+        if v.is_error:
+            totals[v.key] += v.magnitude
+    return totals
+
+
+def compare(
+    before: Iterable[Violation], after: Iterable[Violation]
+) -> tuple[list[Violation], list[Violation]]:
+    """(new, worse): the errors ``after`` a change that were not there before it, and
+    those that were but with a smaller magnitude. Kept or reduced ones are neither."""
+    known = _magnitudes(before)
+    now = _magnitudes(after)
+    new = [v for v in after if v.is_error and v.key not in known]
+    worse = [v for v in after if v.is_error and v.key in known and now[v.key] > known[v.key]]
+    return new, worse
+
+
 def new_errors(before: Iterable[Violation], after: Iterable[Violation]) -> list[Violation]:
-    """The errors ``after`` a change that were not there before it."""
-    known = {v.key for v in before}
-    return [v for v in after if v.is_error and v.key not in known]
+    """The errors ``after`` a change that are new or worse than before it."""
+    new, worse = compare(before, after)
+    keys = {v.key for v in [*new, *worse]}
+    return [v for v in after if v.is_error and v.key in keys]
 
 
 def _day(date: datetime.date) -> str:
@@ -208,7 +249,18 @@ def check(
     return found
 
 
-def _violation(rule, message, date, store_id, employee=None, shifts=()) -> Violation:
+def _minutes(delta: datetime.timedelta) -> int:
+    """Whole minutes, rounded up: any shortfall counts."""
+    return math.ceil(delta.total_seconds() / 60)
+
+
+def _length(shift: Planned) -> int:
+    return _minutes(shift.end_at - shift.start_at)
+
+
+def _violation(
+    rule, message, date, store_id, employee=None, shifts=(), *, magnitude=0, pair=False
+) -> Violation:
     return Violation(
         rule=rule,
         severity=SEVERITY[rule],
@@ -218,6 +270,8 @@ def _violation(rule, message, date, store_id, employee=None, shifts=()) -> Viola
         employee_id=employee.pk if employee else None,
         employee=employee.name if employee else "",
         shift_ids=tuple(s.pk for s in shifts if s.pk is not None),
+        magnitude=magnitude,
+        pair=tuple(sorted(s.pk or 0 for s in shifts)) if pair else (),
     )
 
 
@@ -236,6 +290,7 @@ def _employment(ctx, employee: Employee, mine: list[Planned]) -> list[Violation]
             c.store_id,
             employee,
             [c],
+            magnitude=_length(c),
         )
         for c in mine
         if not employee.is_active_on(c.business_date)
@@ -267,6 +322,7 @@ def _leave(ctx, employee: Employee, mine: list[Planned]) -> list[Violation]:
                         c.store_id,
                         employee,
                         [c],
+                        magnitude=_minutes(min(c.end_at, leave_end) - max(c.start_at, leave_start)),
                     )
                 )
                 break
@@ -313,6 +369,7 @@ def _availability(ctx, employee: Employee, mine: list[Planned]) -> list[Violatio
                     c.store_id,
                     employee,
                     [c],
+                    magnitude=_length(c),
                 )
             )
     return found
@@ -351,6 +408,8 @@ def _overlap_and_rest(ctx, employee, mine: list[Planned], theirs: list[Planned])
                             second.store_id if id(second) in candidate_ids else first.store_id,
                             employee,
                             [first, second],
+                            magnitude=_minutes(min(first.end_at, second.end_at) - second.start_at),
+                            pair=True,
                         )
                     )
                 continue
@@ -376,6 +435,8 @@ def _overlap_and_rest(ctx, employee, mine: list[Planned], theirs: list[Planned])
                         second.store_id if id(second) in candidate_ids else first.store_id,
                         employee,
                         [first, second],
+                        magnitude=_minutes(ctx.rest - gap),
+                        pair=True,
                     )
                 )
             break
@@ -409,6 +470,7 @@ def _weekly_hours(ctx, employee, mine: list[Planned], theirs: list[Planned]):
                     in_week[0].store_id,
                     employee,
                     in_week,
+                    magnitude=total - limit,
                 )
             )
     return found
@@ -443,7 +505,7 @@ def _min_staffing(schedule: Schedule, store: Store, candidates: list[Planned]):
         if not minimum or today is None:
             continue
         opens, closes = times.span(day, today.opens, today.closes, tz)
-        for start, end, lowest in _under(intervals, opens, closes, minimum):
+        for start, end, lowest, short in _under(intervals, opens, closes, minimum):
             found.append(
                 _violation(
                     "min_staffing",
@@ -461,6 +523,7 @@ def _min_staffing(schedule: Schedule, store: Store, candidates: list[Planned]):
                     },
                     day,
                     store.pk,
+                    magnitude=short,
                 )
             )
     return found
@@ -468,7 +531,7 @@ def _min_staffing(schedule: Schedule, store: Store, candidates: list[Planned]):
 
 def _under(intervals, opens, closes, minimum):
     """The stretches of [opens, closes) with fewer than ``minimum`` intervals covering
-    them, merged, each with the lowest count in it."""
+    them, merged, each with the lowest count in it and the person-minutes missing."""
     events = defaultdict(int)
     for start, end in intervals:
         start, end = max(start, opens), min(end, closes)
@@ -485,9 +548,11 @@ def _under(intervals, opens, closes, minimum):
         if here < opens:
             continue
         if count < minimum:
+            short = (minimum - count) * _minutes(following - here)
             if stretches and stretches[-1][1] == here:
                 stretches[-1][1] = following
                 stretches[-1][2] = min(stretches[-1][2], count)
+                stretches[-1][3] += short
             else:
-                stretches.append([here, following, count])
+                stretches.append([here, following, count, short])
     return [tuple(s) for s in stretches]

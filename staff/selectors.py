@@ -179,7 +179,9 @@ def schedule_week(*, user, store: Store, week_start: datetime.date, check: bool 
     shifts = []
     if schedule is not None:
         shifts = list(
-            schedule.shifts.select_related("employee", "store").order_by("start_at", "pk")
+            schedule.shifts.select_related("employee__home_store", "store").order_by(
+                "start_at", "pk"
+            )
         )
     people = {
         e.pk: e

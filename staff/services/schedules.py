@@ -7,9 +7,14 @@ last week. Rules in docs/staff.md and ``staff/checks.py``.
 - Publishing runs every check; errors refuse it with one message per violation and change
   nothing; the people with an account are notified.
 - A published week can still change: the change is checked again and refused when it adds
-  an error; the people whose shifts changed are notified.
+  an error or makes one worse (a partial fix is allowed); the people whose shifts changed
+  are notified.
 - Checks that compare people's shifts across schedules lock those people's rows (ordered
   by pk), so two publishes or approvals touching one person run one after the other.
+- Lock order, for every write here and in ``swaps.py``: the week, then the shift's swap
+  requests, then the shift, then the people. A shift a colleague has accepted in a swap
+  is neither changed nor deleted (refuse the swap first), and a change cannot race (or
+  deadlock with) the swap's approval.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from stores.i18n import store_label
 from stores.models import Store
 
 from .. import checks, times
-from ..models import Employee, Position, Schedule, Shift
+from ..models import Employee, Position, Schedule, Shift, SwapRequest
 from ..rules import MAX_BREAK_MINUTES, MAX_SHIFT_HOURS, SCHEDULERS
 
 CONFLICT = "conflict"
@@ -145,6 +150,20 @@ def _lock_schedule(schedule: Schedule) -> Schedule:
     return locked(Schedule.objects.select_related("store"), schedule.pk)
 
 
+def _refuse_if_swap_accepted(schedule: Schedule, shift_pk: int) -> None:
+    """Lock the shift's swap requests (after the week, before the shift: the order
+    ``swap_approve`` takes too) and refuse changing a shift of a published week that a
+    colleague has accepted to take: the manager refuses the swap first."""
+    statuses = list(
+        SwapRequest.objects.select_for_update()
+        .filter(shift_id=shift_pk)
+        .order_by("pk")
+        .values_list("status", flat=True)
+    )
+    if schedule.is_published and SwapRequest.Status.ACCEPTED in statuses:
+        raise _conflict(_("A colleague has accepted a swap of this shift: refuse it first."))
+
+
 def schedule_check(*, schedule: Schedule, changes: dict | None = None) -> list[checks.Violation]:
     """The violations of the schedule's shifts, with ``changes`` applied first:
     ``{shift_pk: Planned or None (deleted)}``, ``{None: [new Planned, ...]}``."""
@@ -161,13 +180,24 @@ def schedule_check(*, schedule: Schedule, changes: dict | None = None) -> list[c
 
 
 def _refuse_new_errors(schedule: Schedule, changes: dict, people: Iterable[int]) -> None:
-    """On a published week: refuse the change when it adds an error."""
+    """On a published week: refuse the change when it adds an error or makes one worse
+    (``checks.compare``); one that keeps or reduces an error (a partial fix) is allowed."""
     _lock_people(people)
     before = schedule_check(schedule=schedule)
     after = schedule_check(schedule=schedule, changes=changes)
-    added = checks.new_errors(before, after)
-    if added:
-        raise PublishRefused(added, lead=_("The week is published: this change breaks a rule."))
+    new, worse = checks.compare(before, after)
+    if new:
+        raise PublishRefused(
+            [*new, *worse], lead=_("The week is published: this change breaks a rule.")
+        )
+    if worse:
+        raise PublishRefused(
+            worse,
+            lead=_(
+                "The week is published: this change makes a broken rule worse (a change "
+                "may only fix it, or part of it)."
+            ),
+        )
 
 
 def _notify_changed(
@@ -274,6 +304,7 @@ def shift_update(
     ensure_role(user, SCHEDULERS)
     ensure_store_in_scope(user, shift.store_id)
     schedule = _lock_schedule(shift.schedule)
+    _refuse_if_swap_accepted(schedule, shift.pk)
     shift = locked(Shift.objects.select_related("store", "employee"), shift.pk)
     store = shift.store
     tz = store.tz
@@ -340,9 +371,8 @@ def shift_delete(*, user, shift: Shift) -> None:
     ensure_role(user, SCHEDULERS)
     ensure_store_in_scope(user, shift.store_id)
     schedule = _lock_schedule(shift.schedule)
+    _refuse_if_swap_accepted(schedule, shift.pk)
     shift = locked(Shift.objects.select_related("store", "employee"), shift.pk)
-    if shift.swap_requests.filter(status__in=["accepted"]).exists() and schedule.is_published:
-        raise _conflict(_("A colleague has accepted a swap of this shift: refuse it first."))
     if schedule.is_published:
         _refuse_new_errors(schedule, {shift.pk: None}, [shift.employee_id])
     store, employee = shift.store, shift.employee
@@ -404,7 +434,9 @@ def schedule_copy_previous(
     """Start a draft week from the week before: the same people at the same store-local
     times (recomputed for this week's clock, so a DST change keeps wall-clock times).
     Shifts of people no longer employed, or at a time this week's clock skips, are left
-    out. Refused for a week that has shifts already. Returns (schedule, shifts copied)."""
+    out, and so are those of people outside your scope (a loan from a store you do not
+    manage: its manager lends them again). Refused for a week that has shifts already.
+    Returns (schedule, shifts copied)."""
     ensure_role(user, SCHEDULERS)
     ensure_store_in_scope(user, store)
     _check_week_start(week_start)
@@ -420,7 +452,8 @@ def schedule_copy_previous(
         raise _conflict(_("The week before has no shifts to copy."))
     tz = store.tz
     new = []
-    for shift in previous.shifts.select_related("employee").order_by("start_at", "pk"):
+    shifts = previous.shifts.filter(employee__in=Employee.objects.visible_to(user))
+    for shift in shifts.select_related("employee").order_by("start_at", "pk"):
         date = shift.business_date + datetime.timedelta(days=7)
         employee = shift.employee
         if not employee.is_active_on(date):

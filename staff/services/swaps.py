@@ -7,9 +7,12 @@ pending --accept--> accepted --approve--> approved
    |  \\--decline (the named colleague)--> declined
    \\--cancel (the asker; also once accepted)--> cancelled;  pending/accepted --refuse--> refused
 
-Concurrency: the request row is locked first, then the shift, then the two people (by pk),
-so two approvals of one request, or of two requests that together would break a rule for
-one person, cannot both win: the second sees the first's result.
+Concurrency: an approval locks the shift's week first (like every schedule write), then
+the request row, the shift and the two people (by pk), so two approvals of one request, or
+of two requests that together would break a rule for one person, cannot both win: the
+second sees the first's result. A change or deletion of the shift takes the same order
+(week, the shift's requests, shift), so it waits for an approval, or the approval for it,
+and the two cannot deadlock.
 """
 
 from __future__ import annotations
@@ -257,12 +260,12 @@ def swap_approve(*, user, swap: SwapRequest, now: datetime.datetime | None = Non
     now = now or timezone.now()
     ensure_role(user, SWAP_APPROVERS)
     ensure_store_in_scope(user, swap.shift.store_id)
+    schedule = _lock_schedule(swap.shift.schedule)  # the week first, as every schedule write
     swap = _locked(swap)
     if swap.status != S.ACCEPTED:
         if swap.status == S.PENDING:
             raise _conflict(_("No colleague has accepted this request yet."))
         raise _conflict(_("This request is decided already."))
-    schedule = _lock_schedule(swap.shift.schedule)
     shift = locked(Shift.objects.select_related("store"), swap.shift_id)
     if shift.employee_id != swap.from_employee_id:
         raise _conflict(_("The shift has been given to someone else since."))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from stores.access import ScopedPageMixin, user_role
+from stores.i18n import store_label
 from stores.models import Store
 
 from .. import selectors, services, times
@@ -66,12 +67,35 @@ def _store(request, pk) -> Store:
     return get_object_or_404(Store.objects.visible_to(request.user), pk=pk)
 
 
-def _shift_form(request, store, week, data=None, initial=None):
-    """The shift form: people in scope active that week, the store's own first (a person
-    of another store in scope is a loan)."""
+def _lend_from(request, store) -> Store | None:
+    """The other store in scope chosen to lend someone from (``?lend_from=<pk>``)."""
+    pk = request.GET.get("lend_from", "")
+    if not pk.isdigit():
+        return None
+    return Store.objects.visible_to(request.user).exclude(pk=store.pk).filter(pk=pk).first()
+
+
+def _shift_form(request, store, week, data=None, initial=None, lend_from=None):
+    """The shift form. Its people, active that week and in scope: the store's own first,
+    then those already lent to it (a shift at the store this week or the week before),
+    and to lend someone new, the people of the store chosen in "lend from"
+    (``lend_from``). A posted person is checked against everyone in scope, as the service
+    does (so a person picked from "lend from" is taken), not only the listed ones."""
     days = times.week_days(week)
+    here = Q(home_store=store) | Q(
+        pk__in=Shift.objects.filter(
+            store=store,
+            business_date__range=(week - datetime.timedelta(days=7), days[-1]),
+        ).values("employee_id")
+    )
+    if lend_from is not None:
+        here |= Q(home_store=lend_from)
+    posted = str((data or {}).get("employee", ""))
+    if posted.isdigit():
+        here |= Q(pk=posted)
     employees = (
         Employee.objects.visible_to(request.user)
+        .filter(here)
         .filter(active_from__lte=days[-1])
         .filter(Q(active_to__isnull=True) | Q(active_to__gte=days[0]))
         .annotate(elsewhere=Case(When(home_store=store, then=0), default=1))
@@ -80,15 +104,31 @@ def _shift_form(request, store, week, data=None, initial=None):
     return ShiftForm(data, employees=employees, days=days, initial=initial)
 
 
-def _week_context(request, store, week, form=None, errors=None, refused=None):
+def _lend_stores(request, store) -> list[tuple[int, str]]:
+    """The other open stores in scope, to lend someone from (none for a one-store
+    manager)."""
+    stores = (
+        Store.objects.visible_to(request.user)
+        .exclude(pk=store.pk)
+        .exclude(status__in=[Store.Status.PLANNED, Store.Status.CLOSED])
+        .order_by("code")
+    )
+    return [(s.pk, store_label(s)) for s in stores]
+
+
+def _week_context(request, store, week, form=None, errors=None, refused=None, lend_from=None):
     data = selectors.schedule_week(user=request.user, store=store, week_start=week)
     role = user_role(request.user)
+    can_edit = role in SCHEDULERS
     return {
         "store": store,
         "week": data,
-        "form": form or _shift_form(request, store, week, initial={"break_minutes": 30}),
+        "form": form
+        or _shift_form(request, store, week, initial={"break_minutes": 30}, lend_from=lend_from),
+        "lend_stores": _lend_stores(request, store) if can_edit else [],
+        "lend_from": lend_from,
         "rule_form": StaffingRuleForm(),
-        "can_edit": role in SCHEDULERS,
+        "can_edit": can_edit,
         "can_set_rules": role in STAFFING_RULE_SETTERS,
         "errors": errors or [],
         "refused": refused or [],
@@ -108,7 +148,8 @@ class WeekView(ScopedPageMixin, View):
         monday = times.week_start(week)
         if monday != week:
             return HttpResponseRedirect(week_url(store.pk, monday))
-        return render(request, "staff/week.html", _week_context(request, store, week))
+        context = _week_context(request, store, week, lend_from=_lend_from(request, store))
+        return render(request, "staff/week.html", context)
 
 
 def _grid(request, store, week, status=200, **extra):

@@ -181,6 +181,23 @@ def test_a_swap_approval_breaking_a_rule_is_a_409_with_the_violation(api_as, wor
     assert [v["rule"] for v in response.json()["violations"]] == ["rest"]
 
 
+def test_a_shift_with_an_accepted_swap_is_a_409_to_change_or_delete(api_as, world):
+    w = world
+    shift = put_shift(w.ann, w.sh1, day(0), "09:00", "17:00", published=True)
+    SwapRequest.objects.create(
+        shift=shift, from_employee=w.ann, to_employee=w.bob, status="accepted"
+    )
+    api = api_as(w.manager)
+    refused = {
+        "non_field_errors": ["A colleague has accepted a swap of this shift: refuse it first."]
+    }
+    response = api.patch(f"{API}shifts/{shift.pk}/", {"ends": "16:00"}, format="json")
+    assert response.status_code == 409 and response.json() == refused
+    response = api.delete(f"{API}shifts/{shift.pk}/")
+    assert response.status_code == 409 and response.json() == refused
+    assert Shift.objects.get(pk=shift.pk).paid_minutes == 8 * 60
+
+
 def test_training_through_the_api(api_as, world):
     w = world
     head, manager, ann = api_as(w.head), api_as(w.manager), api_as(w.ann_user)

@@ -263,3 +263,67 @@ def test_dst_week_in_berlin(world):
         ends=t("06:00"),
     )
     assert autumn.paid_minutes == 7 * 60
+
+
+# --- A published week with errors: a partial fix passes, a worse one is refused -------------
+
+
+def test_a_partial_fix_of_weekly_hours_passes_and_making_it_worse_is_refused(world):
+    w = world
+    for n in range(5):
+        put_shift(w.cat, w.sh1, day(n), "09:00", "17:00", published=True)  # 40 h
+    saturday = put_shift(w.cat, w.sh1, day(5), "09:00", "15:00")  # 46 h: 6 h over
+    assert [v.rule for v in _violations(w)] == ["weekly_hours"]
+    # 6 h over -> 2 h over: the message changes ("42.00 h"), the error is the same one.
+    services.shift_update(user=w.manager, shift=saturday, ends=t("11:00"))
+    found = _violations(w)
+    assert [v.rule for v in found] == ["weekly_hours"] and "42.00 h" in found[0].message
+    # 2 h over -> 3 h over, or one more shift in the week: worse, refused, nothing changed.
+    with pytest.raises(PublishRefused) as refused:
+        services.shift_update(user=w.manager, shift=saturday, ends=t("12:00"))
+    assert refused.value.messages[0].startswith(
+        "The week is published: this change makes a broken rule worse"
+    )
+    assert [v.rule for v in refused.value.violations] == ["weekly_hours"]
+    assert "43.00 h" in refused.value.messages[1]
+    with pytest.raises(PublishRefused, match="worse"):
+        _add(w, w.cat, day(6), "09:00", "10:00")
+    saturday.refresh_from_db()
+    assert saturday.paid_minutes == 2 * 60
+    assert Shift.objects.filter(employee=w.cat).count() == 6
+    # Fixing it entirely passes too.
+    services.shift_delete(user=w.manager, shift=saturday)
+    assert _violations(w) == []
+
+
+def test_a_partial_fix_of_minimum_staffing_passes_and_making_it_worse_is_refused(world):
+    w = world
+    staffing_rule_set(user=w.manager, store=w.sh1, weekday=0, min_staff=2)
+    ann = put_shift(w.ann, w.sh1, day(0), "09:00", "17:00", published=True)
+    put_shift(w.bob, w.sh1, day(0), "13:00", "21:00")
+    found = [v.message for v in _violations(w)]
+    assert "09:00–13:00: 1 on shift" in found[0] and "17:00–21:00: 1 on shift" in found[1]
+    # Ann stays until 19:00: 17:00–21:00 short becomes 19:00–21:00 short, less short.
+    services.shift_update(user=w.manager, shift=ann, ends=t("19:00"))
+    assert "19:00–21:00: 1 on shift" in _violations(w)[1].message
+    # Leaving at 18:00 again, or at 19:00 but starting later: more short, refused.
+    for change in ({"ends": t("18:00")}, {"starts": t("10:00")}):
+        with pytest.raises(PublishRefused, match="worse") as refused:
+            services.shift_update(user=w.manager, shift=ann, **change)
+        assert {v.rule for v in refused.value.violations} == {"min_staffing"}
+    ann.refresh_from_db()
+    assert ann.paid_minutes == 10 * 60
+    # A new error (a shift on another day's empty store is fine; an overlap is new).
+    with pytest.raises(PublishRefused, match="breaks a rule") as refused:
+        _add(w, w.ann, day(0), "18:00", "21:00")
+    assert [v.rule for v in refused.value.violations] == ["overlap"]
+
+
+def test_a_partial_fix_of_an_overlap_passes(world):
+    w = world
+    put_shift(w.ann, w.sh1, day(0), "09:00", "13:00", published=True)
+    late = put_shift(w.ann, w.sh1, day(0), "11:00", "16:00")
+    services.shift_update(user=w.manager, shift=late, starts=t("12:00"))  # 2 h -> 1 h
+    with pytest.raises(PublishRefused, match="worse"):
+        services.shift_update(user=w.manager, shift=late, starts=t("10:00"))
+    assert [v.rule for v in _violations(w)] == ["overlap"]

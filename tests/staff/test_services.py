@@ -4,11 +4,12 @@ roles, bad input changing nothing."""
 
 import datetime
 import threading
+import time
 
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import translation
 
 from opsdesk.notifications.models import Notification
@@ -187,6 +188,29 @@ def test_copy_leaves_out_people_who_have_left(world):
     assert copied == 1 and schedule.shifts.get().employee == w.ann
 
 
+def test_copy_leaves_out_loaned_people_outside_your_scope(world):
+    w = world
+    # Last week SH1 had Ann, Dan lent by SH2 (same region) and Eve lent by BE1 (West).
+    put_shift(w.ann, w.sh1, day(0), "09:00", "17:00")
+    put_shift(w.dan, w.sh1, day(1), "09:00", "17:00")
+    put_shift(w.eve, w.sh1, day(2), "09:00", "17:00")
+    # SH1's manager sees neither Dan nor Eve: only Ann's shift is copied.
+    schedule, copied = services.schedule_copy_previous(
+        user=w.manager, store=w.sh1, week_start=day(7)
+    )
+    assert copied == 1 and [s.employee for s in schedule.shifts.all()] == [w.ann]
+    # The manager of both SH stores keeps Dan's loan, not Eve's.
+    schedule.shifts.all().delete()
+    schedule, copied = services.schedule_copy_previous(
+        user=w.manager_both, store=w.sh1, week_start=day(7)
+    )
+    assert sorted(s.employee.name for s in schedule.shifts.all()) == ["Ann", "Dan"]
+    # Head office sees everyone.
+    schedule.shifts.all().delete()
+    _schedule, copied = services.schedule_copy_previous(user=w.head, store=w.sh1, week_start=day(7))
+    assert copied == 3
+
+
 # --- Swaps -------------------------------------------------------------------------------
 
 
@@ -358,6 +382,140 @@ def test_the_same_request_approved_twice_at_once_moves_the_shift_once(world):
         thread.join()
     assert sorted(outcomes) == ["This request is decided already.", "approved"]
     assert Notification.objects.filter(title__startswith="Swap approved").count() == 2  # Ann, Bob
+
+
+def test_a_shift_with_an_accepted_swap_is_neither_changed_nor_deleted(published):
+    w = published
+    swap = SwapRequest.objects.create(
+        shift=w.ann_shift, from_employee=w.ann, to_employee=w.cat, status="accepted"
+    )
+    refused = "A colleague has accepted a swap of this shift: refuse it first."
+    with pytest.raises(ValidationError) as error:
+        services.shift_update(user=w.manager, shift=w.ann_shift, ends=t("16:00"))
+    assert error.value.messages == [refused] and error.value.code == "conflict"
+    with pytest.raises(ValidationError) as error:
+        services.shift_update(user=w.manager, shift=w.ann_shift, employee=w.cat)
+    assert error.value.messages == [refused]
+    with pytest.raises(ValidationError) as error:
+        services.shift_delete(user=w.manager, shift=w.ann_shift)
+    assert error.value.messages == [refused]
+    shift = Shift.objects.get(pk=w.ann_shift.pk)
+    assert (shift.employee, shift.paid_minutes) == (w.ann, 8 * 60)
+    # Once the manager refuses the swap, the shift can change.
+    services.swap_refuse(user=w.manager, swap=swap)
+    shift = services.shift_update(user=w.manager, shift=w.ann_shift, ends=t("16:00"))
+    assert shift.paid_minutes == 7 * 60
+
+
+def _wait_for_a_lock_wait(timeout=10.0):
+    """Until another connection waits for a row lock (PostgreSQL)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = current_database()"
+            )
+            if cursor.fetchone()[0]:
+                return
+        time.sleep(0.02)
+    raise AssertionError("nobody waited for a lock")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_approval_locks_the_week_before_the_request(world):
+    """Every schedule write locks the week first; a shift change then locks the shift's
+    requests. An approval waiting for the week holds no lock on its request yet, so the
+    two cannot deadlock."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent connections (PostgreSQL)")
+    w = world
+    shift = put_shift(w.ann, w.sh1, day(0), "09:00", "17:00", published=True)
+    swap = SwapRequest.objects.create(
+        shift=shift, from_employee=w.ann, to_employee=w.bob, status="accepted"
+    )
+    week_locked, release = threading.Event(), threading.Event()
+    outcomes = []
+
+    def hold_the_week():  # what shift_update does first
+        try:
+            with transaction.atomic():
+                list(Schedule.objects.select_for_update().filter(pk=shift.schedule_id))
+                week_locked.set()
+                release.wait(timeout=10)
+        finally:
+            connection.close()
+
+    def approve():
+        try:
+            services.swap_approve(user=w.manager, swap=swap, now=BEFORE)
+            outcomes.append("approved")
+        except Exception as exc:  # pragma: no cover - reported below
+            outcomes.append(exc)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_week)
+    holder.start()
+    assert week_locked.wait(timeout=10)
+    approver = threading.Thread(target=approve)
+    approver.start()
+    try:
+        _wait_for_a_lock_wait()  # the approval waits for the week...
+        with transaction.atomic():  # ...and has not locked the request
+            rows = SwapRequest.objects.select_for_update(nowait=True).filter(pk=swap.pk)
+            assert list(rows.values_list("pk", flat=True)) == [swap.pk]
+    finally:
+        release.set()
+        holder.join()
+        approver.join()
+    assert outcomes == ["approved"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delete_waits_for_a_swap_being_accepted_and_then_refuses(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent connections (PostgreSQL)")
+    w = world
+    shift = put_shift(w.ann, w.sh1, day(0), "09:00", "17:00", published=True)
+    swap = SwapRequest.objects.create(shift=shift, from_employee=w.ann, to_employee=w.bob)
+    swap_locked, release = threading.Event(), threading.Event()
+    outcomes = []
+
+    def accept():  # what swap_accept does: the request locked, then accepted
+        try:
+            with transaction.atomic():
+                row = SwapRequest.objects.select_for_update().get(pk=swap.pk)
+                swap_locked.set()
+                release.wait(timeout=10)
+                row.status = "accepted"
+                row.save(update_fields=["status"])
+        finally:
+            connection.close()
+
+    def delete():
+        try:
+            services.shift_delete(user=w.manager, shift=shift)
+            outcomes.append("deleted")
+        except ValidationError as error:
+            outcomes.append(error.messages[0])
+        finally:
+            connection.close()
+
+    acceptor = threading.Thread(target=accept)
+    acceptor.start()
+    assert swap_locked.wait(timeout=10)
+    deleter = threading.Thread(target=delete)
+    deleter.start()
+    try:
+        _wait_for_a_lock_wait()  # the delete waits for the request being accepted
+    finally:
+        release.set()
+        acceptor.join()
+        deleter.join()
+    assert outcomes == ["A colleague has accepted a swap of this shift: refuse it first."]
+    assert Shift.objects.filter(pk=shift.pk).exists()
+    assert SwapRequest.objects.get(pk=swap.pk).status == "accepted"
 
 
 # --- People and rules ---------------------------------------------------------------------

@@ -79,6 +79,48 @@ def test_the_week_editor_with_htmx(client, world):
     assert 'data-testid="checks-ok"' in response.content.decode()
 
 
+def _choices(response):
+    return [e.name for e in response.context["form"].fields["employee"].queryset]
+
+
+def test_the_shift_form_lists_the_store_and_its_loans_and_lends_on_request(client, world):
+    w = world
+    client.force_login(w.head)  # sees every person of the chain
+    response = client.get(week_url(w.sh1))
+    assert _choices(response) == ["Ann", "Bob", "Cat"]  # not Dan (SH2) nor Eve (BE1)
+    # Lend Eve from BE1: choose the store, its people join the list; post the shift.
+    html = response.content.decode()
+    assert 'data-testid="lend-form"' in html and "BE1 Store BE1" in html
+    response = client.get(week_url(w.sh1), {"lend_from": w.be1.pk})
+    assert _choices(response) == ["Ann", "Bob", "Cat", "Eve"]
+    assert _choices(client.get(week_url(w.sh1), {"lend_from": "x"})) == ["Ann", "Bob", "Cat"]
+    url = reverse("staff:shift_create", kwargs={"pk": w.sh1.pk, "week": MONDAY})
+    response = client.post(url, _shift_post(w.eve, day(0), "09:00", "13:00"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    loan = Shift.objects.get(employee=w.eve)
+    assert loan.store == w.sh1
+    # Eve is on loan to SH1 now: listed this week and the next, and in her shift's form.
+    assert _choices(client.get(week_url(w.sh1))) == ["Ann", "Bob", "Cat", "Eve"]
+    assert _choices(client.get(week_url(w.sh1, day(7)))) == ["Ann", "Bob", "Cat", "Eve"]
+    assert _choices(client.get(week_url(w.sh1, day(14)))) == ["Ann", "Bob", "Cat"]
+    edit = client.get(reverse("staff:shift_edit", args=[loan.pk]))
+    assert _choices(edit) == ["Ann", "Bob", "Cat", "Eve"]
+    # A manager of SH1 only has no other store to lend from; nor sees Eve.
+    client.force_login(w.manager)
+    response = client.get(week_url(w.sh1))
+    assert _choices(response) == ["Ann", "Bob", "Cat"]
+    assert 'data-testid="lend-form"' not in response.content.decode()
+    client.force_login(w.manager_both)
+    response = client.get(week_url(w.sh1), {"lend_from": w.be1.pk})  # out of scope: ignored
+    assert _choices(response) == ["Ann", "Bob", "Cat"]
+    assert _choices(client.get(week_url(w.sh1), {"lend_from": w.sh2.pk})) == [
+        "Ann",
+        "Bob",
+        "Cat",
+        "Dan",
+    ]
+
+
 def test_publish_refused_then_fixed_then_published(client, world):
     w = world
     client.force_login(w.manager)
@@ -257,7 +299,8 @@ def _count(client, url):
 
 def _grow(w, n):
     """n more people at SH1, each with a shift every day of the week, a swap request and
-    a training assignment."""
+    a training assignment; and n people of SH2 lent to SH1 for a shift (shown in SH1's
+    week with their home store)."""
     course = Course.objects.get_or_create(code="grow", defaults={"name": "Grow"})[0]
     for i in range(n):
         person = make_employee(f"Extra {i}", w.sh1)
@@ -265,6 +308,7 @@ def _grow(w, n):
             shift = put_shift(person, w.sh1, day(d), "09:00", "13:00", published=True)
         SwapRequest.objects.create(shift=shift, from_employee=person)
         TrainingAssignment.objects.create(employee=person, course=course, due_date=day(0))
+        put_shift(make_employee(f"Loan {i}", w.sh2), w.sh1, day(0), "13:00", "17:00")
 
 
 LIST_PAGES = [
@@ -286,6 +330,9 @@ def test_list_pages_run_a_constant_number_of_queries(client, world):
     _grow(w, 8)
     many = [_count(client, url) for url in urls]
     assert one == many, list(zip(urls, one, many, strict=True))
+    # The week shows the people lent from SH2 with their home store.
+    html = client.get(week_url(w.sh1)).content.decode()
+    assert html.count('<small class="muted">(SH2)</small>') == 9
 
 
 def test_my_shifts_runs_a_constant_number_of_queries(client, world):
