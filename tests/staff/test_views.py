@@ -245,6 +245,27 @@ def test_training_pages(client, world):
     assert Course.objects.get(code="tills").mandatory_for == ["cashier"]
 
 
+@pytest.mark.parametrize(
+    ("next_url", "expected"),
+    [
+        ("/staff/my-shifts/#training", "/staff/my-shifts/#training"),
+        ("https://evil.example/", None),
+        ("//evil.example", None),
+        ("/\\evil.example", None),
+        ("", None),
+    ],
+)
+def test_completing_training_follows_next_on_this_site_only(client, world, next_url, expected):
+    course = Course.objects.create(code="safety", name="Safety", due_days=7)
+    mine = TrainingAssignment.objects.create(employee=world.ann, course=course, due_date=day(0))
+    client.force_login(world.ann_user)
+    response = client.post(
+        reverse("staff:assignment_complete", args=[mine.pk]), {"confirm": "1", "next": next_url}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == (expected or reverse("staff:assignment_list"))
+
+
 # --- Query counts --------------------------------------------------------------------------
 
 
