@@ -388,4 +388,14 @@ def test_head_office_reads_complaints_in_the_admin_only(demo, client_as):
         "/admin/customers/slatarget/",
     ):
         assert head.get(path).status_code == 200, path
-    assert head.get("/admin/customers/complaint/add/").status_code == 403
+    for model in ("complaint", "customer", "slatarget"):
+        assert head.get(f"/admin/customers/{model}/add/").status_code == 403, model
+    page = head.get(f"/admin/customers/complaint/{complaint.pk}/change/")
+    assert 'name="_save"' not in page.text  # a view page, no save button
+    # A forged change or delete is refused and changes nothing.
+    change = f"/admin/customers/complaint/{complaint.pk}/change/"
+    assert head.post(change, {"status": "closed", "description": "x"}).status_code == 403
+    delete = f"/admin/customers/complaint/{complaint.pk}/delete/"
+    assert head.post(delete, {"post": "yes"}).status_code == 403
+    after = Complaint.objects.get(pk=complaint.pk)
+    assert (after.status, after.description) == (complaint.status, complaint.description)
