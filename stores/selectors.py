@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
@@ -82,14 +83,25 @@ def store_local_today(store_path: str = "store") -> Expression:
 
 
 def local_days_condition(
-    *, field: str, store_field: str, store_ids: list[int], start: datetime.date, end: datetime.date
+    *,
+    field: str,
+    store_field: str,
+    start: datetime.date,
+    end: datetime.date,
+    store_ids: list[int] | None = None,
+    stores: Iterable[Store] | None = None,
 ) -> Q:
     """``field`` (an aware datetime) falls on a store-local date in ``start``..``end``,
     for the stores given: one range per time zone (not per store), so that the index on
-    ``field`` serves it on any database. One query (the stores' time zones). Used by the
-    KPI reads of every domain app."""
+    ``field`` serves it on any database. One query (the stores' time zones) for
+    ``store_ids``; none for ``stores`` the caller has read already. Used by the KPI reads
+    of every domain app."""
+    if stores is None:
+        pairs = Store.objects.filter(pk__in=store_ids).values_list("pk", "time_zone")
+    else:
+        pairs = ((store.pk, store.time_zone) for store in stores)
     zones: dict[str, list[int]] = {}
-    for pk, zone in Store.objects.filter(pk__in=store_ids).values_list("pk", "time_zone"):
+    for pk, zone in pairs:
         zones.setdefault(zone, []).append(pk)
     condition = Q(pk__in=[])
     for zone, ids in zones.items():
