@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Count, DateField, Expression, F, Func, Prefetch, Q, QuerySet, Value
-from django.db.models.functions import Cast, Now
+from django.db.models.functions import Cast, Now, TruncDate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -69,6 +69,12 @@ def store_clock(store: Store, now: datetime.datetime | None = None) -> StoreCloc
     return StoreClock(local_time=local, hours_today=today, is_open_now=is_open)
 
 
+def _in_store_zone(moment: Expression, store_path: str) -> Expression:
+    """PostgreSQL: the date of ``moment`` in the time zone of the row's store."""
+    local = Func(F(f"{store_path}__time_zone"), moment, function="timezone")
+    return Cast(local, output_field=DateField())
+
+
 def store_local_today(store_path: str = "store") -> Expression:
     """SQL for "today" in the time zone of the row's store (``<store_path>__time_zone``),
     so that a list can filter on a store-local date in the same single query.
@@ -77,9 +83,17 @@ def store_local_today(store_path: str = "store") -> Expression:
     has no time zones, so there it is the chain's date.
     """
     if connection.vendor == "postgresql":
-        local_now = Func(F(f"{store_path}__time_zone"), Now(), function="timezone")
-        return Cast(local_now, output_field=DateField())
+        return _in_store_zone(Now(), store_path)
     return Value(timezone.localdate(), output_field=DateField())
+
+
+def store_local_date(field: str, store_path: str = "store") -> Expression:
+    """SQL for the store-local date of the row's ``field`` (an aware datetime), like
+    ``store_local_today``: PostgreSQL converts per row to the store's zone; SQLite has no
+    time zones and uses the chain's."""
+    if connection.vendor == "postgresql":
+        return _in_store_zone(F(field), store_path)
+    return TruncDate(field, tzinfo=timezone.get_current_timezone())
 
 
 def local_days_condition(
