@@ -2,15 +2,14 @@
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db import connection
-from django.db.models import DateField, F, Func, Q
-from django.db.models.functions import Cast, TruncDate
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stores.access import visible_store_ids
 from stores.checklists.filters import ChoicesFilter, StrictBooleanFilter
 from stores.models import Region, Store
+from stores.selectors import store_local_date
 
 from .models import Category, Channel, Complaint, Customer, Kind, Severity, breached_q
 
@@ -36,16 +35,6 @@ def _visible_handlers(request):
     return users.filter(
         Q(assigned_complaints__store__in=ids) | Q(store_assignments__store__in=ids)
     ).distinct()
-
-
-def received_local_date():
-    """The store-local date of ``received_at``, in SQL (PostgreSQL converts per row to the
-    store's zone; SQLite, the embedded development database, has no time zones and uses
-    the chain's)."""
-    if connection.vendor == "postgresql":
-        local = Func(F("store__time_zone"), F("received_at"), function="timezone")
-        return Cast(local, output_field=DateField())
-    return TruncDate("received_at", tzinfo=timezone.get_current_timezone())
 
 
 class ComplaintFilterSet(django_filters.FilterSet):
@@ -128,7 +117,7 @@ class ComplaintFilterSet(django_filters.FilterSet):
     def filter_received(self, queryset, name, value):
         if not value or (value.start is None and value.stop is None):
             return queryset
-        queryset = queryset.alias(received_on=received_local_date())
+        queryset = queryset.alias(received_on=store_local_date("received_at"))
         if value.start is not None:
             queryset = queryset.filter(received_on__gte=value.start)
         if value.stop is not None:

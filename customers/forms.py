@@ -6,19 +6,66 @@ import datetime
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import Product
+from stores.models import Store
 
 from .models import Category, Channel, Kind, Severity
 from .rules import MAX_TEXT
 
 
+class _ListedChoices(ModelChoiceIterator):
+    """The choices from the field's ``objects`` (a list), not from a query."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.field.objects:
+            yield self.choice(obj)
+
+    def __len__(self):
+        return len(self.field.objects) + (1 if self.field.empty_label is not None else 0)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self.field.objects)
+
+
+class ListedModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField over ``objects``, records the view read once (a list): showing
+    the choices and checking the one posted make no query of their own. ``queryset``
+    only names the model."""
+
+    iterator = _ListedChoices
+
+    def __init__(self, queryset, **kwargs):
+        self.objects = []
+        super().__init__(queryset, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        model = self.queryset.model
+        try:
+            pk = model._meta.pk.to_python(value.pk if isinstance(value, model) else value)
+        except ValidationError:
+            pk = None
+        for obj in self.objects:
+            if obj.pk == pk:
+                return obj
+        raise ValidationError(
+            self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
+
+
 class ComplaintLogForm(forms.Form):
     """Mobile-first: what happened first, who the customer is last (all optional)."""
 
-    store = forms.ModelChoiceField(queryset=None, label=_("Store"))
+    store = ListedModelChoiceField(Store.objects.none(), label=_("Store"))
     kind = forms.ChoiceField(
         choices=Kind.choices, initial=Kind.COMPLAINT, label=_("Kind"), widget=forms.RadioSelect
     )
@@ -64,9 +111,10 @@ class ComplaintLogForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "email", "autocomplete": "off"}),
     )
 
-    def __init__(self, *args, stores, **kwargs):
+    def __init__(self, *args, stores: list[Store], **kwargs):
+        """``stores``: those one may log for, read once by the view."""
         super().__init__(*args, **kwargs)
-        self.fields["store"].queryset = stores
+        self.fields["store"].objects = stores = list(stores)
         if len(stores) == 1:
             self.fields["store"].initial = stores[0].pk
             self.fields["store"].widget = forms.HiddenInput()

@@ -203,9 +203,14 @@ def _hours(duration: datetime.timedelta | None) -> Decimal:
     return Decimal(duration // datetime.timedelta(microseconds=1)) / Decimal(3_600_000_000)
 
 
-def _on_local_days(field, store_ids, start, end) -> Q:
+def _on_local_days(field, store_ids, start, end, stores=None) -> Q:
     return local_days_condition(
-        field=field, store_field="store_id", store_ids=store_ids, start=start, end=end
+        field=field,
+        store_field="store_id",
+        store_ids=store_ids,
+        stores=stores,
+        start=start,
+        end=end,
     )
 
 
@@ -289,15 +294,16 @@ def complaint_report(*, user, store_ids: list[int], start: datetime.date, end: d
     scope) and store-local dates: headline figures against the month before, a table per
     store (worst first) and the worst stores. Returns the fields of
     ``opsdesk.reports.monthly.ComplaintSection`` as a dict (a domain app does not import
-    the reports). No personal data: no customer appears in it. Six queries."""
+    the reports). No personal data: no customer appears in it. Four queries: the stores
+    (their time zones read once, for both months), then three aggregates."""
     stores = {
         s.pk: s for s in Store.objects.visible_to(user).filter(pk__in=store_ids).order_by("code")
     }
-    ids = list(stores)
+    in_scope = list(stores.values())
     previous_end = start - datetime.timedelta(days=1)
     previous_start = previous_end.replace(day=1)
     visible = Complaint.objects.visible_to(user)
-    month = visible.filter(_on_local_days("received_at", ids, start, end))
+    month = visible.filter(_on_local_days("received_at", None, start, end, stores=in_scope))
     complaint = Q(kind=Kind.COMPLAINT)
     now = timezone.now()
     first_h = ExpressionWrapper(
@@ -324,7 +330,10 @@ def complaint_report(*, user, store_ids: list[int], start: datetime.date, end: d
         .order_by()
     }
     before = dict(
-        visible.filter(_on_local_days("received_at", ids, previous_start, previous_end), complaint)
+        visible.filter(
+            _on_local_days("received_at", None, previous_start, previous_end, stores=in_scope),
+            complaint,
+        )
         .values("store_id")
         .annotate(n=Count("pk"))
         .order_by()

@@ -75,7 +75,7 @@ class ComplaintCreateView(ScopedPageMixin, View):
             .exclude(status=Store.Status.PLANNED)
             .order_by("code")
         )
-        form = ComplaintLogForm(data, stores=Store.objects.filter(pk__in=[s.pk for s in stores]))
+        form = ComplaintLogForm(data, stores=stores)
         if data is None and request.GET.get("store"):
             form.initial["store"] = request.GET["store"]
         return form

@@ -1,5 +1,7 @@
-"""The staff models in the Django admin (admins; the app's pages and services are the way
-people, shifts and training change, so the records written by services are read-only)."""
+"""The staff models in the Django admin, read-only (for admins): people, availability,
+leave, staffing rules, schedules, shifts, swaps and training change only through the
+staff pages and API, whose services check the role, the scope and the rules (hours,
+rest, overlaps, published weeks) and notify the people concerned."""
 
 from django.contrib import admin
 
@@ -17,74 +19,90 @@ from .models import (
 )
 
 
-class AvailabilityInline(admin.TabularInline):
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AvailabilityInline(ReadOnlyInline):
     model = Availability
-    extra = 0
 
 
-class LeaveInline(admin.TabularInline):
+class LeaveInline(ReadOnlyInline):
     model = Leave
-    extra = 0
 
 
 @admin.register(Employee)
-class EmployeeAdmin(admin.ModelAdmin):
+class EmployeeAdmin(ReadOnlyAdmin):
     list_display = ["name", "home_store", "position", "contract_type", "weekly_hours_max", "user"]
     list_filter = ["position", "contract_type", "home_store"]
     list_select_related = ["home_store", "user"]
     search_fields = ["name", "home_store__code", "user__username"]
-    autocomplete_fields = ["home_store"]
-    raw_id_fields = ["user"]
     inlines = [AvailabilityInline, LeaveInline]
 
 
 @admin.register(StaffingRule)
-class StaffingRuleAdmin(admin.ModelAdmin):
+class StaffingRuleAdmin(ReadOnlyAdmin):
     list_display = ["store", "weekday", "min_staff", "updated_at"]
     list_select_related = ["store"]
 
 
 @admin.register(Schedule)
-class ScheduleAdmin(admin.ModelAdmin):
+class ScheduleAdmin(ReadOnlyAdmin):
     list_display = ["store", "week_start", "status", "published_at"]
     list_filter = ["status", "week_start"]
     list_select_related = ["store"]
-    readonly_fields = [f.name for f in Schedule._meta.fields]
 
 
 @admin.register(Shift)
-class ShiftAdmin(admin.ModelAdmin):
+class ShiftAdmin(ReadOnlyAdmin):
     list_display = ["business_date", "store", "employee", "start_at", "end_at", "paid_minutes"]
     list_filter = ["business_date"]
     list_select_related = ["store", "employee"]
     search_fields = ["employee__name", "store__code"]
-    readonly_fields = [f.name for f in Shift._meta.fields]
 
 
 @admin.register(SwapRequest)
-class SwapRequestAdmin(admin.ModelAdmin):
+class SwapRequestAdmin(ReadOnlyAdmin):
     list_display = ["pk", "shift", "from_employee", "to_employee", "status", "created_at"]
     list_filter = ["status"]
     list_select_related = ["shift", "from_employee", "to_employee"]
-    readonly_fields = [f.name for f in SwapRequest._meta.fields]
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(ReadOnlyAdmin):
     list_display = ["code", "name", "name_zh", "validity_months", "due_days", "active"]
     search_fields = ["code", "name", "name_zh"]
 
 
 @admin.register(TrainingAssignment)
-class TrainingAssignmentAdmin(admin.ModelAdmin):
+class TrainingAssignmentAdmin(ReadOnlyAdmin):
     list_display = ["employee", "course", "status", "due_date", "completed_at"]
     list_filter = ["status", "course"]
     list_select_related = ["employee", "course"]
-    readonly_fields = [f.name for f in TrainingAssignment._meta.fields]
 
 
 @admin.register(Certification)
-class CertificationAdmin(admin.ModelAdmin):
+class CertificationAdmin(ReadOnlyAdmin):
     list_display = ["employee", "course", "issued_on", "expires_on"]
     list_select_related = ["employee", "course"]
-    readonly_fields = [f.name for f in Certification._meta.fields]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Count, DateField, Expression, F, Func, Prefetch, Q, QuerySet, Value
-from django.db.models.functions import Cast, Now
+from django.db.models.functions import Cast, Now, TruncDate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -68,6 +69,12 @@ def store_clock(store: Store, now: datetime.datetime | None = None) -> StoreCloc
     return StoreClock(local_time=local, hours_today=today, is_open_now=is_open)
 
 
+def _in_store_zone(moment: Expression, store_path: str) -> Expression:
+    """PostgreSQL: the date of ``moment`` in the time zone of the row's store."""
+    local = Func(F(f"{store_path}__time_zone"), moment, function="timezone")
+    return Cast(local, output_field=DateField())
+
+
 def store_local_today(store_path: str = "store") -> Expression:
     """SQL for "today" in the time zone of the row's store (``<store_path>__time_zone``),
     so that a list can filter on a store-local date in the same single query.
@@ -76,20 +83,39 @@ def store_local_today(store_path: str = "store") -> Expression:
     has no time zones, so there it is the chain's date.
     """
     if connection.vendor == "postgresql":
-        local_now = Func(F(f"{store_path}__time_zone"), Now(), function="timezone")
-        return Cast(local_now, output_field=DateField())
+        return _in_store_zone(Now(), store_path)
     return Value(timezone.localdate(), output_field=DateField())
 
 
+def store_local_date(field: str, store_path: str = "store") -> Expression:
+    """SQL for the store-local date of the row's ``field`` (an aware datetime), like
+    ``store_local_today``: PostgreSQL converts per row to the store's zone; SQLite has no
+    time zones and uses the chain's."""
+    if connection.vendor == "postgresql":
+        return _in_store_zone(F(field), store_path)
+    return TruncDate(field, tzinfo=timezone.get_current_timezone())
+
+
 def local_days_condition(
-    *, field: str, store_field: str, store_ids: list[int], start: datetime.date, end: datetime.date
+    *,
+    field: str,
+    store_field: str,
+    start: datetime.date,
+    end: datetime.date,
+    store_ids: list[int] | None = None,
+    stores: Iterable[Store] | None = None,
 ) -> Q:
     """``field`` (an aware datetime) falls on a store-local date in ``start``..``end``,
     for the stores given: one range per time zone (not per store), so that the index on
-    ``field`` serves it on any database. One query (the stores' time zones). Used by the
-    KPI reads of every domain app."""
+    ``field`` serves it on any database. One query (the stores' time zones) for
+    ``store_ids``; none for ``stores`` the caller has read already. Used by the KPI reads
+    of every domain app."""
+    if stores is None:
+        pairs = Store.objects.filter(pk__in=store_ids).values_list("pk", "time_zone")
+    else:
+        pairs = ((store.pk, store.time_zone) for store in stores)
     zones: dict[str, list[int]] = {}
-    for pk, zone in Store.objects.filter(pk__in=store_ids).values_list("pk", "time_zone"):
+    for pk, zone in pairs:
         zones.setdefault(zone, []).append(pk)
     condition = Q(pk__in=[])
     for zone, ids in zones.items():

@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from opsdesk.http import safe_next_url
 
 from .services import user_set_language
 
@@ -12,11 +13,7 @@ from .services import user_set_language
 def language_set(request):
     """Switch language: stored on the user when signed in, and in a cookie for everyone."""
     language = request.POST.get("language", "")
-    next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = "/"
+    next_url = safe_next_url(request, "/")
     codes = {code for code, _name in settings.LANGUAGES}
     if language not in codes:
         return HttpResponseBadRequest(_("Unknown language."))

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from opsdesk.http import safe_next_url
 from stores.access import ScopedPageMixin, user_role
 
 from .. import selectors, services
@@ -71,7 +72,7 @@ class AssignmentCompleteView(ScopedPageMixin, View):
         except ValidationError as error:
             return AssignmentListView().get(request, errors=messages_of(error), status=400)
         messages.success(request, _("Training recorded as completed."))
-        return HttpResponseRedirect(request.POST.get("next") or reverse("staff:assignment_list"))
+        return HttpResponseRedirect(safe_next_url(request, reverse("staff:assignment_list")))
 
 
 class AssignmentCreateView(ScopedPageMixin, View):

@@ -106,3 +106,30 @@ def test_the_clocks_as_the_model_reads_them(world, log):
     assert complaint.next_due() is None and complaint.breached(NOW + 50 * H)
     assert not complaint.first_response_breached(NOW + 100 * H)
     assert complaint.number == f"CMP-{complaint.pk:06d}"
+
+
+def test_the_monthly_report_reads_the_stores_once_by_store_local_dates(world, log):
+    """complaint_report: the stores (and their time zones) read once for both months;
+    a complaint belongs to the month of its store-local intake date."""
+    # 1 March 01:00 in Shanghai (still February in UTC): March. 28 February 23:30 in
+    # London: February.
+    log(received_at=utc(2026, 2, 28, 17, 0), now=NOW)
+    log(received_at=utc(2026, 3, 5, 2, 0), now=NOW)
+    log(user=world.hz_manager, store=world.hz, received_at=utc(2026, 2, 20, 2, 0), now=NOW)
+    log(user=world.ld_manager, store=world.ld, received_at=utc(2026, 2, 28, 23, 30), now=NOW)
+    stores = [world.sh.pk, world.hz.pk, world.ld.pk]
+    march = (datetime.date(2026, 3, 1), datetime.date(2026, 3, 31))
+    with CaptureQueriesContext(connection) as queries:
+        report = selectors.complaint_report(
+            user=world.head, store_ids=stores, start=march[0], end=march[1]
+        )
+    assert len(queries) == 4
+    # (code, complaints this month, last month), worst first.
+    assert [r[:1] + r[2:4] for r in report["rows"]] == [["SH1", 2, 0], ["HZ1", 0, 1], ["LD1", 0, 1]]
+    # Regional ops of the East: the London store is out of scope, left out.
+    with CaptureQueriesContext(connection) as queries:
+        report = selectors.complaint_report(
+            user=world.regional, store_ids=stores, start=march[0], end=march[1]
+        )
+    assert len(queries) == 4
+    assert [r[0] for r in report["rows"]] == ["SH1", "HZ1"]

@@ -150,6 +150,31 @@ def test_staff_log_a_complaint_and_see_it(demo, client_as):
     assert client.post(url, {"text": "hi"}).status_code == 403
 
 
+def test_the_store_choices_of_the_log_form_are_one_query(demo, client_as):
+    """The stores one may log for are read once: showing them as choices and checking
+    the one posted make no query of their own."""
+
+    def store_queries(client, method, *args):
+        with CaptureQueriesContext(connection) as queries:
+            response = getattr(client, method)(reverse("customers:complaint_create"), *args)
+        return response, [q for q in queries if '"stores_store"' in q["sql"]]
+
+    client = client_as(demo.user("headoffice"))
+    page, queries = store_queries(client, "get")
+    assert len(queries) == 1
+    codes = re.findall(r'<option value="\d+"[^>]*>(\w+) ', page.content.decode())
+    expected = Store.objects.exclude(status=Store.Status.PLANNED).order_by("code")
+    assert codes == [s.code for s in expected]
+    # A bad form shown again, with an out-of-scope store refused: still one.
+    manager = client_as(demo.user("manager"))
+    other = Store.objects.get(code="GZ002")
+    page, queries = store_queries(manager, "post", _form(other))
+    assert page.status_code == 400 and "store" in page.context["form"].errors
+    assert len(queries) == 1
+    page, queries = store_queries(client_as(demo.user("staff")), "get")
+    assert page.context["form"]["store"].is_hidden and len(queries) == 1
+
+
 def test_a_bad_form_is_shown_again_with_the_messages_and_writes_nothing(demo, client_as):
     client = client_as(demo.user("manager"))
     store = Store.objects.get(code="SH001")
@@ -388,4 +413,14 @@ def test_head_office_reads_complaints_in_the_admin_only(demo, client_as):
         "/admin/customers/slatarget/",
     ):
         assert head.get(path).status_code == 200, path
-    assert head.get("/admin/customers/complaint/add/").status_code == 403
+    for model in ("complaint", "customer", "slatarget"):
+        assert head.get(f"/admin/customers/{model}/add/").status_code == 403, model
+    page = head.get(f"/admin/customers/complaint/{complaint.pk}/change/")
+    assert 'name="_save"' not in page.text  # a view page, no save button
+    # A forged change or delete is refused and changes nothing.
+    change = f"/admin/customers/complaint/{complaint.pk}/change/"
+    assert head.post(change, {"status": "closed", "description": "x"}).status_code == 403
+    delete = f"/admin/customers/complaint/{complaint.pk}/delete/"
+    assert head.post(delete, {"post": "yes"}).status_code == 403
+    after = Complaint.objects.get(pk=complaint.pk)
+    assert (after.status, after.description) == (complaint.status, complaint.description)

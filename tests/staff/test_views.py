@@ -287,6 +287,27 @@ def test_training_pages(client, world):
     assert Course.objects.get(code="tills").mandatory_for == ["cashier"]
 
 
+@pytest.mark.parametrize(
+    ("next_url", "expected"),
+    [
+        ("/staff/my-shifts/#training", "/staff/my-shifts/#training"),
+        ("https://evil.example/", None),
+        ("//evil.example", None),
+        ("/\\evil.example", None),
+        ("", None),
+    ],
+)
+def test_completing_training_follows_next_on_this_site_only(client, world, next_url, expected):
+    course = Course.objects.create(code="safety", name="Safety", due_days=7)
+    mine = TrainingAssignment.objects.create(employee=world.ann, course=course, due_date=day(0))
+    client.force_login(world.ann_user)
+    response = client.post(
+        reverse("staff:assignment_complete", args=[mine.pk]), {"confirm": "1", "next": next_url}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == (expected or reverse("staff:assignment_list"))
+
+
 # --- Query counts --------------------------------------------------------------------------
 
 
@@ -358,12 +379,18 @@ def test_pages_in_chinese(client, world):
     assert "班次重叠" in html  # the violation, in Chinese
 
 
-def test_the_staff_models_in_the_admin(client, world):
+def test_the_staff_models_in_the_admin_are_read_only(client, world):
+    """Admins look at every staff record; a change goes through the staff services, so
+    the admin adds, changes and deletes nothing (a forged POST is refused)."""
     from django.contrib.auth import get_user_model
+
+    from staff.models import Leave
 
     admin = get_user_model().objects.create_superuser("root", password="x")
     client.force_login(admin)
-    put_shift(w_ann := world.ann, world.sh1, day(0), "09:00", "13:00")
+    shift = put_shift(world.ann, world.sh1, day(0), "09:00", "13:00")
+    course = Course.objects.create(code="safety", name="Safety", due_days=7)
+    Leave.objects.create(employee=world.ann, start_date=day(3), end_date=day(4))
     for model in (
         "employee",
         "staffingrule",
@@ -375,4 +402,20 @@ def test_the_staff_models_in_the_admin(client, world):
         "certification",
     ):
         assert client.get(reverse(f"admin:staff_{model}_changelist")).status_code == 200, model
-    assert client.get(reverse("admin:staff_employee_change", args=[w_ann.pk])).status_code == 200
+        assert client.get(reverse(f"admin:staff_{model}_add")).status_code == 403, model
+    page = client.get(reverse("admin:staff_employee_change", args=[world.ann.pk]))
+    assert page.status_code == 200 and "Ann" in page.text
+    assert 'name="_save"' not in page.text  # a view page, no save button
+    refused = client.post(
+        reverse("admin:staff_employee_change", args=[world.ann.pk]),
+        {"name": "Forged", "hourly_rate": "999"},
+    )
+    assert refused.status_code == 403
+    refused = client.post(reverse("admin:staff_course_change", args=[course.pk]), {"name": "X"})
+    assert refused.status_code == 403
+    gone = client.post(reverse("admin:staff_shift_delete", args=[shift.pk]), {"post": "yes"})
+    assert gone.status_code == 403
+    world.ann.refresh_from_db()
+    course.refresh_from_db()
+    assert (world.ann.name, world.ann.hourly_rate, course.name) == ("Ann", 30, "Safety")
+    assert Shift.objects.filter(pk=shift.pk).exists() and Leave.objects.count() == 1
