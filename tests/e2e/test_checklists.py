@@ -89,7 +89,7 @@ def test_manager_fills_the_opening_checklist_and_regional_sees_it(
     assert after.due_7 == before.due_7 + 1
     desk = new_context().new_page()
     log_in(desk, "regional")
-    desk.get_by_role("navigation", name="Main").get_by_role("link", name="Comparison").click()
+    main_nav_link(desk, "Comparison").click()
     expect(desk.get_by_role("heading", level=1)).to_have_text("Region comparison")
     row = desk.locator("[data-testid=comparison-table] tr[data-store-code=SH001]")
     expect(row.get_by_test_id("compliance-7")).to_contain_text(f"({after.on_time_7}/{after.due_7})")

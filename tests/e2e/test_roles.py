@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from stores.models import Store
 
-from .steps import HOME_URL, log_in, log_out, store_codes
+from .steps import HOME_URL, log_in, log_out, main_nav_link, store_codes
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +34,7 @@ def test_role_sees_its_stores_and_only_them(live_demo, page, username):
     expect(admin_link).to_have_count(1 if username in CHAIN_ROLES else 0)
 
     # The store list (through the nav) shows the same set.
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Stores").click()
+    main_nav_link(page, "Stores").click()
     expect(page).to_have_url(re.compile(r"/stores/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Stores")
     rows = page.locator("[data-testid=store-table] tbody tr[data-store-code]")

@@ -12,7 +12,7 @@ from staff import times
 from staff.models import Employee, Schedule, Shift, SwapRequest
 from stores.models import Store
 
-from .steps import PHONE, log_in, log_out
+from .steps import PHONE, log_in, log_out, main_nav_link
 
 pytestmark = pytest.mark.browser
 
@@ -30,9 +30,7 @@ def test_manager_publishes_next_week_and_staff_ask_for_a_swap(live_demo, new_con
 
     page = new_context({"width": 1280, "height": 900}).new_page()
     log_in(page, "manager")
-    page.get_by_role("navigation", name="Main").get_by_role(
-        "link", name="Staff", exact=True
-    ).click()
+    main_nav_link(page, "Staff").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Schedules")
     with page.expect_navigation():
         page.get_by_test_id("next-week-SH001").click()
@@ -77,9 +75,7 @@ def test_manager_publishes_next_week_and_staff_ask_for_a_swap(live_demo, new_con
     # Store staff on a phone: the shift of next week is there; they ask for a swap.
     phone = new_context(PHONE).new_page()
     log_in(phone, "staff")
-    phone.get_by_role("navigation", name="Main").get_by_role(
-        "link", name="Staff", exact=True
-    ).click()
+    main_nav_link(phone, "Staff").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("My shifts")
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     card = phone.locator(f"[data-testid=my-shift][data-shift='{theirs.pk}']")
