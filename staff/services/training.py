@@ -12,9 +12,10 @@ daily sweep.
   store's managers of each overdue assignment once per store-local day, for people still
   active that day. The open assignments of a person whose last day (``active_to``) has
   passed by their home store's clock are cancelled, by the sweep and at once when
-  ``employee_update`` sets a last day already past. Idempotent: a
-  partial unique index allows one open assignment per person and course, and the reminder
-  is claimed by an UPDATE … WHERE, so re-runs and concurrent runs add and send nothing twice.
+  ``employee_update`` sets a last day already past. Idempotent: a partial unique index
+  allows one open assignment per person and course (the insert skips the rows it refuses
+  and returns those it made: only they are counted and notified), and the reminder is
+  claimed by an UPDATE … WHERE, so re-runs and concurrent runs add and send nothing twice.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from opsdesk.db import insert_new
 from opsdesk.notifications.services import notify
 from opsdesk.notifications.texts import overdue_text
 from stores.access import ensure_role, ensure_store_in_scope, user_role
@@ -279,9 +281,10 @@ def _assign_mandatory(now: datetime.datetime) -> int:
                 )
             )
     # The partial unique index keeps one open assignment per person and course: a
-    # concurrent sweep's rows win, ours are skipped.
-    created = TrainingAssignment.objects.bulk_create(new, ignore_conflicts=True)
-    _notify_assigned(new)
+    # concurrent sweep's rows win, ours are skipped, and only the rows this run inserted
+    # are counted and notified (the other run notifies its own).
+    created = insert_new(TrainingAssignment, new, key=("employee", "course"))
+    _notify_assigned(created)
     return len(created)
 
 

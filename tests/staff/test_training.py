@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 
 from opsdesk.notifications.models import Notification
 from staff import services
-from staff.models import Certification, Course, TrainingAssignment
+from staff.models import Certification, Course, Employee, TrainingAssignment
 from staff.selectors import assignment_list
 from stores.access import OutOfScope
 from tests.notifications.readers import received, speaks
@@ -76,6 +76,36 @@ def test_the_sweep_assigns_mandatory_courses_once(world, courses):
     assert Notification.objects.filter(user=world.ann_user, title__contains="training").exists()
     assert services.training_sweep(now=NOW) == {"cancelled": 0, "assigned": 0, "reminded": 0}
     assert TrainingAssignment.objects.count() == 5
+
+
+def test_a_row_a_concurrent_sweep_inserted_is_neither_counted_nor_notified(
+    world, courses, monkeypatch
+):
+    """Another sweep inserts Ann's assignment after ours has read the open ones and before
+    it inserts its own: the unique index keeps theirs, and ours neither counts nor
+    notifies it (the other sweep tells Ann); everyone else is assigned and told once."""
+    safety, _tills = courses
+    original = Employee.is_active_on  # called by the sweep between its read and its insert
+    raced = []
+
+    def concurrent_insert(person, date):
+        if not raced:
+            raced.append(
+                TrainingAssignment.objects.create(
+                    employee=world.ann, course=safety, due_date=date, reason="mandatory"
+                )
+            )
+        return original(person, date)
+
+    monkeypatch.setattr(Employee, "is_active_on", concurrent_insert)
+    result = services.training_sweep(now=NOW)
+    assert result["assigned"] == 4
+    assert list(TrainingAssignment.objects.filter(employee=world.ann)) == raced
+    assert not Notification.objects.filter(user=world.ann_user).exists()
+    assert Notification.objects.filter(user=world.bob_user).count() == 1
+    monkeypatch.undo()
+    assert services.training_sweep(now=NOW)["assigned"] == 0
+    assert Notification.objects.filter(user=world.bob_user).count() == 1
 
 
 def test_completion_issues_a_certificate_and_renewal_is_assigned_before_expiry(world, courses):
