@@ -1,11 +1,12 @@
 """One FilterSet per list, shared by the pages, the API and the exports."""
 
 import django_filters
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from stores.checklists.filters import StrictBooleanFilter
 from stores.models import Store
+from stores.selectors import store_local_today
 
 from .models import (
     Course,
@@ -59,9 +60,9 @@ class EmployeeFilterSet(django_filters.FilterSet):
         fields = ["store", "position", "active", "search"]
 
     def filter_active(self, queryset, name, value):
-        from django.utils import timezone
-
-        today = timezone.localdate()
+        # Active on the home store's own date (its time zone), in the list's single query.
+        queryset = queryset.alias(store_today=store_local_today("home_store"))
+        today = F("store_today")
         current = Q(active_from__lte=today) & (Q(active_to__isnull=True) | Q(active_to__gte=today))
         return queryset.filter(current) if value else queryset.exclude(current)
 

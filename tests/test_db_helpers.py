@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from inventory.models import Category, Product, StockLevel
-from opsdesk.db import bulk_update_values
+from opsdesk.db import bulk_update_values, insert_new
 from stores.models import Region, Store
 
 pytestmark = pytest.mark.django_db
@@ -45,3 +45,29 @@ def test_updates_only_the_given_rows_and_fields_with_their_types(django_assert_n
     bulk_update_values(StockLevel, levels[:1], ["updated_at"])
     assert StockLevel.objects.get(pk=levels[0].pk).updated_at == at
     bulk_update_values(StockLevel, [], ["on_hand"])  # nothing to do, no query
+
+
+def test_insert_new_returns_only_the_rows_it_inserted(django_assert_num_queries):
+    """A row refused by a unique constraint is skipped and left out of the result; the
+    others come back with their primary keys, whatever the order the database returns."""
+    region = Region.objects.create(code="R", name="R")
+    stores = [
+        Store.objects.create(code=f"S{i}", name=f"S{i}", region=region, time_zone="UTC")
+        for i in range(3)
+    ]
+    category = Category.objects.create(code="c", name="c")
+    product = Product.objects.create(sku="P", name="P", category=category, cost=Decimal(1))
+    there = StockLevel.objects.create(store=stores[1], product=product, on_hand=Decimal(7))
+    new = [StockLevel(store=s, product=product, on_hand=Decimal(1)) for s in stores]
+    with django_assert_num_queries(2):  # 2 batches
+        inserted = insert_new(StockLevel, new, key=("store", "product"), batch_size=2)
+    assert [level.store_id for level in inserted] == [stores[0].pk, stores[2].pk]
+    assert all(level.pk and not level._state.adding for level in inserted)
+    assert new[1].pk is None
+    saved = dict(StockLevel.objects.values_list("store_id", "on_hand"))
+    assert saved == {stores[0].pk: 1, stores[1].pk: 7, stores[2].pk: 1}
+    assert StockLevel.objects.get(pk=inserted[1].pk).store_id == stores[2].pk
+    assert there.pk not in {level.pk for level in inserted}
+    assert insert_new(StockLevel, [], key=("store", "product")) == []
+    with pytest.raises(ValueError, match="distinct"):
+        insert_new(StockLevel, [new[0], new[0]], key=("store", "product"))

@@ -10,8 +10,9 @@ cache key holds all of them:
   ``kpi_data_version()`` reflects: a new run's figures show on the next request;
 - the thresholds are read on every request (one small query) and are part of the key,
   so a change of bands shows at once;
-- the stores' and regions' codes and names, the period, the language, the KPI registry
-  and the links (export, out-of-band) are part of the key too.
+- the stores' and regions' codes and names, the period, the language, the KPIs the user
+  may read (``registry.kpis_for``: two users share an entry only when they read the same
+  KPIs) and the links (export, out-of-band) are part of the key too.
 
 The extras of a few KPIs (the 90th percentile of order and transfer hours) are read from
 the documents rather than the facts; the panels of a period whose last day is still open
@@ -128,7 +129,7 @@ def kpi_panels(
     Queries on a cache hit: one (the KPI data version and the thresholds), whatever the
     number of stores; on a miss, those of the league table, trends and "data as of"."""
     version, thresholds = kpi_data_state()
-    kpis = registry.all_kpis()
+    kpis = registry.kpis_for(user)
     language = get_language()
     parts = (
         template,

@@ -1,6 +1,7 @@
 """Dashboard reads: KPI tiles, league tables, trends and the out-of-band list, built from
 the KPI selectors (ratio-of-sums roll-ups over the facts the user may see) and the domain
-apps' selectors. Every function runs a fixed number of queries whatever the number of
+apps' selectors. Each shows the KPIs the user may read (``registry.kpis_for``), the
+selectors read no other. Every function runs a fixed number of queries whatever the number of
 stores or regions: one per kind of figure, never one per store.
 """
 
@@ -141,13 +142,14 @@ def _summed(kpis, table: dict[str, dict]) -> dict[str, dict]:
 
 
 def kpi_tiles(*, user, period: Period, store_ids: list[int]) -> list[Cell]:
-    """Every KPI over the period for these stores together (ratio of sums), with its RAG
-    state and the KPI's extras (p90, days on hand, ...) when it computes any."""
+    """Every KPI the user may read over the period for these stores together (ratio of
+    sums), with its RAG state and the KPI's extras (p90, days on hand, ...) when it
+    computes any."""
     totals = kpi_table(
         user=user, start=period.start, end=period.end, group="chain", store_ids=store_ids
     )
     return _total_cells(
-        kpis=registry.all_kpis(),
+        kpis=registry.kpis_for(user),
         thresholds=bands(),
         period=period,
         store_ids=store_ids,
@@ -167,12 +169,12 @@ def league_table(
     thresholds: dict | None = None,
 ) -> LeagueTable:
     """Rows: the stores (group="store") or regions (group="region") given; columns: every
-    registered KPI, each cell Σ numerators ÷ Σ denominators with its RAG; the total row is
+    KPI the user may read, each cell Σ numerators ÷ Σ denominators with its RAG; the total row is
     the same ratio over all the stores (``store_ids``: by default the stores given, or
     the stores in scope of the regions given), with the KPIs' extras if asked. One query
     for the figures (the total is summed from the rows), plus the extras' own; the bands
     are read unless given (``thresholds``: a request reads them once)."""
-    kpis = registry.all_kpis()
+    kpis = registry.kpis_for(user)
     if thresholds is None:
         thresholds = bands()
     if store_ids is None and group == "store":
@@ -215,7 +217,7 @@ def trends(*, user, period: Period, store_ids: list[int]) -> dict:
     daily = kpi_daily(user=user, start=period.start, end=period.end, store_ids=store_ids)
     days = period.days
     series = []
-    for kpi in registry.all_kpis():
+    for kpi in registry.kpis_for(user):
         values = daily[kpi.code]
         series.append(
             {
@@ -298,7 +300,7 @@ def out_of_band(
     )
     wanted = {RED, AMBER} if include_amber else {RED}
     result = []
-    for kpi in registry.all_kpis():
+    for kpi in registry.kpis_for(user):
         rows = []
         for store in stores:
             cell = _cell(kpi, table[kpi.code].get(store.pk), thresholds.get(kpi.code))

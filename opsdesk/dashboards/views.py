@@ -137,7 +137,7 @@ class StoreKpiView(ScopedPageMixin, View):
             Store.objects.visible_to(request.user).select_related("region"), pk=pk
         )
         try:
-            kpi = registry.get(code)
+            kpi = registry.get_for(request.user, code)  # a KPI they may not read: 404
         except KeyError:
             raise Http404 from None
         try:

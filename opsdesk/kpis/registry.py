@@ -18,6 +18,13 @@ Each value is a ``Decimal`` or ``None`` (no data), in a bounded number of querie
 - ``sales_attainment_mtd``: ``{"mtd": …}``, the month-to-date attainment at ``end`` (the
   facts of the 1st of ``end``'s month to ``end``, summed), whatever ``start`` is.
 
+``readers`` (optional) is the set of roles that may read a KPI (its facts, roll-ups, tiles,
+exports and definition); None, the default, is every role that sees KPIs at all. Every
+read for a user goes through :func:`kpis_for` / :func:`kpi_codes_for`: a KPI the user may
+not read is left out of every list, and asked for by name it is refused like a store
+outside their scope (404 in the API and on the store KPI page; :func:`get_for` raises
+``KeyError`` like an unknown code).
+
 KPIs that read the same figures (turnover, sell-through and shrinkage sum the same 30
 days of movements; ATV and UPT the same day of sales) get them through ``shared``: inside
 one ``run_cache()`` (the engine opens one per run) each is read once; outside, every call
@@ -34,6 +41,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.functional import Promise
+
+from stores.access import user_role
 
 Values = dict[int, tuple[Decimal, Decimal]]
 
@@ -52,6 +61,11 @@ class Kpi:
     scale: Decimal = Decimal(1)
     # extras(store_ids, start, end) -> {name: Decimal | None}; see the module docstring.
     extras: Callable[[list[int], datetime.date, datetime.date], dict] | None = None
+    # The roles that may read it (None: every role that sees KPIs); see the module docstring.
+    readers: frozenset[str] | None = None
+
+    def readable_by(self, role: str | None) -> bool:
+        return role is not None and (self.readers is None or role in self.readers)
 
     def value(self, numerator: Decimal, denominator: Decimal) -> Decimal | None:
         if not denominator:
@@ -86,6 +100,27 @@ def all_kpis(codes: Iterable[str] | None = None) -> list[Kpi]:
     if unknown:
         raise KeyError(f"unknown KPI codes: {sorted(unknown)}")
     return [_REGISTRY[c] for c in sorted(set(codes))]
+
+
+def kpis_for(user, codes: Iterable[str] | None = None) -> list[Kpi]:
+    """The registered KPIs (or those of ``codes``) that ``user`` may read: the one list
+    every read of KPI figures for a user starts from. Unknown codes raise ``KeyError``."""
+    role = user_role(user)
+    return [kpi for kpi in all_kpis(codes) if kpi.readable_by(role)]
+
+
+def kpi_codes_for(user) -> set[str]:
+    """The codes of the KPIs ``user`` may read."""
+    return {kpi.code for kpi in kpis_for(user)}
+
+
+def get_for(user, code: str) -> Kpi:
+    """``get(code)`` for a KPI the user may read; ``KeyError`` for another, like an
+    unknown code (its existence is not the user's business)."""
+    kpi = get(code)
+    if not kpi.readable_by(user_role(user)):
+        raise KeyError(code)
+    return kpi
 
 
 _run_cache: contextvars.ContextVar[dict | None] = contextvars.ContextVar(

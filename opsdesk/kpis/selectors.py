@@ -1,4 +1,5 @@
-"""Reads of the fact table, scoped to the user. Every roll-up is a ratio of sums."""
+"""Reads of the fact table, scoped to the user: the stores they may see and the KPIs they
+may read (``registry.kpis_for``). Every roll-up is a ratio of sums."""
 
 from __future__ import annotations
 
@@ -15,8 +16,13 @@ from .thresholds import Band
 GROUPS = {"store": "store_id", "region": "store__region_id", "chain": None}
 
 
+def _facts(user) -> QuerySet[KpiFact]:
+    """The facts of the stores and the KPIs ``user`` may read."""
+    return KpiFact.objects.visible_to(user).filter(code__in=sorted(registry.kpi_codes_for(user)))
+
+
 def kpi_fact_list(*, user) -> QuerySet[KpiFact]:
-    return KpiFact.objects.visible_to(user).select_related("store", "store__region")
+    return _facts(user).select_related("store", "store__region")
 
 
 def kpi_rollup(
@@ -29,8 +35,9 @@ def kpi_rollup(
     store_ids: list[int] | None = None,
 ) -> list[dict]:
     """Sum of numerators ÷ sum of denominators per store, region or for the chain, over
-    ``start``..``end`` (a day, a week, a month), over the stores the user may see."""
-    kpi = registry.get(code)
+    ``start``..``end`` (a day, a week, a month), over the stores the user may see. A KPI
+    the user may not read raises ``KeyError``, like an unknown one."""
+    kpi = registry.get_for(user, code)
     facts = KpiFact.objects.visible_to(user).filter(code=code, business_date__range=(start, end))
     if store_ids is not None:
         facts = facts.filter(store_id__in=store_ids)
@@ -136,10 +143,10 @@ def kpi_table(
     codes: list[str] | None = None,
     store_ids: list[int] | None = None,
 ) -> dict[str, dict]:
-    """Every registered KPI (or ``codes``) rolled up like :func:`kpi_rollup` — Σ numerators
+    """Every KPI the user may read (of ``codes``) rolled up like :func:`kpi_rollup` — Σ numerators
     ÷ Σ denominators per store, region or for the chain — in one query for all of them:
     ``{code: {key: row}}`` with the rows of ``kpi_rollup`` (key "chain" for the chain)."""
-    kpis = registry.all_kpis(codes)
+    kpis = registry.kpis_for(user, codes)
     result: dict[str, dict] = {kpi.code: {} for kpi in kpis}
     if not kpis:
         return result
@@ -166,7 +173,7 @@ def kpi_daily(
 ) -> dict[str, dict[datetime.date, dict]]:
     """Each KPI's value per business date over the stores (ratio of sums of that day), for
     trend charts: ``{code: {date: row}}``, one query for all KPIs."""
-    kpis = registry.all_kpis(codes)
+    kpis = registry.kpis_for(user, codes)
     result: dict[str, dict] = {kpi.code: {} for kpi in kpis}
     if not kpis:
         return result

@@ -1,5 +1,6 @@
-"""The ``kpi_table`` export: stores (or regions, or the chain) × every registered KPI over
-a period, each value a ratio of sums from ``opsdesk.kpis.selectors.kpi_rollup``.
+"""The ``kpi_table`` export: stores (or regions, or the chain) × every KPI the user may read
+(``registry.kpis_for``) over a period, each value a ratio of sums from
+``opsdesk.kpis.selectors.kpi_rollup``.
 
 Parameters (the contract the dashboards link with):
 
@@ -129,7 +130,7 @@ def clean_params(user, query: QueryDict, today: datetime.date | None = None) -> 
 
 
 def kpi_table_rows(user, params: dict) -> list[tuple]:
-    """Every place (store, region or the chain) × every registered KPI; a KPI with no
+    """Every place (store, region or the chain) × every KPI the user may read; a KPI with no
     facts for a place has blank cells (no data is not zero). One query per KPI, whatever
     the number of stores, plus the stores and the thresholds."""
     start, end, group = params["start"], params["end"], params["group"]
@@ -153,7 +154,7 @@ def kpi_table_rows(user, params: dict) -> list[tuple]:
         places = [("chain", ("", "", str(_("Chain"))))] if store_rows else []
     bands = kpi_thresholds.bands()  # the one RAG rule of the dashboards and the API
     rows = []
-    for kpi in registry.all_kpis():
+    for kpi in registry.kpis_for(user):
         values = {
             value["key"]: value
             for value in kpi_rollup(

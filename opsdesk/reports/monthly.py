@@ -3,8 +3,9 @@
 Contents, for a region and a month (every figure over the stores of the region that the
 reader may see, read through the KPI and checklist selectors):
 
-- every registered KPI for the month against the month before and the same month last
-  year: region roll-ups, always Σ numerators ÷ Σ denominators (``kpi_rollup``);
+- every KPI the reader may read (``registry.kpis_for``) for the month against the month
+  before and the same month last year: region roll-ups, always Σ numerators ÷ Σ
+  denominators (``kpi_rollup``);
 - the best and worst stores per KPI that month (direction from the KPI registry);
 - checklist failures: the items failed most often, with the stores failing them;
 - complaints, when the customers app provides ``customers.selectors.complaint_report``
@@ -255,7 +256,7 @@ def monthly_report(*, user, region: Region, month: datetime.date) -> MonthlyRepo
         "last_year": (same_month_last_year(month), month_end(same_month_last_year(month))),
     }
     lines, rankings = [], []
-    for kpi in registry.all_kpis():
+    for kpi in registry.kpis_for(user):
         figures = {}
         for name, (start, end) in periods.items():
             rows = kpi_rollup(

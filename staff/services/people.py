@@ -17,6 +17,7 @@ from stores.models import Store, StoreAssignment
 from ..models import Availability, ContractType, Employee, Leave, Position, StaffingRule
 from ..rules import PEOPLE_EDITORS, SCHEDULERS, STAFFING_RULE_SETTERS
 from .schedules import locked
+from .training import assignments_cancel_for_leavers
 
 MAX_LEAVE_DAYS = 366
 
@@ -140,7 +141,8 @@ def employee_create(
 
 @transaction.atomic
 def employee_update(*, user, employee: Employee, **changes) -> Employee:
-    """Change name, position, contract, limits, cost, dates; ``account`` links a user."""
+    """Change name, position, contract, limits, cost, dates; ``account`` links a user.
+    A last day (``active_to``) already past cancels the person's open training."""
     ensure_role(user, PEOPLE_EDITORS)
     ensure_store_in_scope(user, employee.home_store_id)
     employee = locked(Employee.objects.all(), employee.pk)
@@ -174,6 +176,8 @@ def employee_update(*, user, employee: Employee, **changes) -> Employee:
     if account_given:
         employee.user = account
     employee.save()
+    if employee.active_to is not None:
+        assignments_cancel_for_leavers(employee_ids=[employee.pk])
     return employee
 
 

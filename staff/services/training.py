@@ -9,9 +9,13 @@ daily sweep.
   active person in those positions who holds no valid certification and has no open
   assignment (due in the course's ``due_days``), assigns the renewal of a certification
   expiring within ``RENEWAL_DAYS`` (due on its expiry), and reminds the person and their
-  store's managers of each overdue assignment once per store-local day. Idempotent: a
-  partial unique index allows one open assignment per person and course, and the reminder
-  is claimed by an UPDATE … WHERE, so re-runs and concurrent runs add and send nothing twice.
+  store's managers of each overdue assignment once per store-local day, for people still
+  active that day. The open assignments of a person whose last day (``active_to``) has
+  passed by their home store's clock are cancelled, by the sweep and at once when
+  ``employee_update`` sets a last day already past. Idempotent: a partial unique index
+  allows one open assignment per person and course (the insert skips the rows it refuses
+  and returns those it made: only they are counted and notified), and the reminder is
+  claimed by an UPDATE … WHERE, so re-runs and concurrent runs add and send nothing twice.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import re
+import zoneinfo
 from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from opsdesk.db import insert_new
 from opsdesk.notifications.services import notify
 from opsdesk.notifications.texts import overdue_text
 from stores.access import ensure_role, ensure_store_in_scope, user_role
@@ -193,11 +199,40 @@ def assignment_complete(
 
 
 def training_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
-    """Assign mandatory courses and renewals; remind overdue ones. See the module doc."""
+    """Cancel the leavers' assignments; assign mandatory courses and renewals; remind
+    overdue ones. See the module doc."""
     now = now or timezone.now()
+    cancelled = assignments_cancel_for_leavers(now=now)
     assigned = _assign_mandatory(now)
     reminded = _remind_overdue(now)
-    return {"assigned": assigned, "reminded": reminded}
+    return {"cancelled": cancelled, "assigned": assigned, "reminded": reminded}
+
+
+def assignments_cancel_for_leavers(
+    *, now: datetime.datetime | None = None, employee_ids: list[int] | None = None
+) -> int:
+    """Cancel the open assignments of the people (all, or ``employee_ids``) whose last
+    day (``active_to``) is before their home store's local date at ``now``: they will not
+    do them. Returns how many. Two queries (the candidates, one UPDATE)."""
+    now = now or timezone.now()
+    # No store's local date is later than UTC + 14 h: a cheap bound before the exact one.
+    candidates = TrainingAssignment.objects.filter(
+        status=A.ASSIGNED, employee__active_to__lt=(now + datetime.timedelta(hours=14)).date()
+    )
+    if employee_ids is not None:
+        candidates = candidates.filter(employee_id__in=employee_ids)
+    gone = [
+        pk
+        for pk, last_day, zone in candidates.values_list(
+            "pk", "employee__active_to", "employee__home_store__time_zone"
+        )
+        if last_day < now.astimezone(zoneinfo.ZoneInfo(zone)).date()
+    ]
+    if not gone:
+        return 0
+    return TrainingAssignment.objects.filter(pk__in=gone, status=A.ASSIGNED).update(
+        status=A.CANCELLED
+    )
 
 
 def _assign_mandatory(now: datetime.datetime) -> int:
@@ -246,9 +281,10 @@ def _assign_mandatory(now: datetime.datetime) -> int:
                 )
             )
     # The partial unique index keeps one open assignment per person and course: a
-    # concurrent sweep's rows win, ours are skipped.
-    created = TrainingAssignment.objects.bulk_create(new, ignore_conflicts=True)
-    _notify_assigned(new)
+    # concurrent sweep's rows win, ours are skipped, and only the rows this run inserted
+    # are counted and notified (the other run notifies its own).
+    created = insert_new(TrainingAssignment, new, key=("employee", "course"))
+    _notify_assigned(created)
     return len(created)
 
 
@@ -290,6 +326,8 @@ def _remind_overdue(now: datetime.datetime) -> int:
     overdue = []
     for assignment in candidates:
         today = assignment.employee.home_store.business_date(now)
+        if not assignment.employee.is_active_on(today):
+            continue  # gone (or not started yet): nobody to remind
         if assignment.due_date < today and assignment.overdue_notified_on != today:
             overdue.append((assignment, today))
     if not overdue:

@@ -196,3 +196,37 @@ def test_a_cache_that_is_down_only_costs_the_rendering(client, demo, facts, monk
     client.force_login(demo.user("regional"))
     response = client.get(_region_url(Region.objects.get(code="EC")))
     assert response.status_code == 200 and 'data-testid="league-table"' in response.content.decode()
+
+
+def test_a_kpi_some_readers_may_not_read_is_not_in_their_cached_panels(client, demo, facts):
+    """Admin and head office see the same stores; a KPI only admins read is in the admin's
+    panels and never in head office's, though the admin's entry was cached first."""
+    from opsdesk.kpis import registry
+    from stores.roles import Role
+
+    secret = registry.Kpi(
+        code="test_secret",
+        name="Test secret",
+        name_zh="测试机密",
+        unit="%",
+        higher_is_better=True,
+        numerator="a",
+        denominator="b",
+        compute=UP.compute,
+        readers=frozenset({Role.ADMIN}),
+    )
+    registry.register(secret)
+    try:
+        for store in facts["stores"]:
+            add_fact(store, facts["days"][1], secret, 1, 2)
+        url = reverse("dashboards:chain") + "?period=7d"
+        client.force_login(demo.user("admin"))
+        assert 'data-kpi="test_secret"' in client.get(url).content.decode()
+        client.force_login(demo.user("headoffice"))
+        response = client.get(url)
+        html = response.content.decode()
+        assert "test_secret" not in html and "Test secret" not in html
+        assert 'data-kpi="test_up_pct"' in html
+        assert secret not in response.context["table"].kpis
+    finally:
+        registry.unregister(secret.code)

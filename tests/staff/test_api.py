@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from staff.models import Course, Schedule, Shift, SwapRequest, TrainingAssignment
 
-from .conftest import MONDAY, day, make_employee, put_shift
+from .conftest import MONDAY, day, make_employee, make_store, put_shift
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/staff/"
@@ -247,6 +247,33 @@ def test_employees_through_the_api(api_as, world):
     )
     detail = api.get(f"{API}employees/{w.ann.pk}/").json()
     assert detail["availability"] == [] and detail["username"] == "ann"
+
+
+def test_active_is_by_each_home_stores_local_date(api_as, world):
+    """Kiritimati (UTC+14) is always at least a day ahead of Pago Pago (UTC−11), so no
+    single server date gets all four right: each person is judged by their own store's
+    date, in one query whatever the zones."""
+    if connection.vendor != "postgresql":
+        pytest.skip("store-local dates in SQL need PostgreSQL (SQLite: the chain's date)")
+    w = world
+    ahead = make_store("KI1", w.east, tz="Pacific/Kiritimati")
+    behind = make_store("PP1", w.east, tz="Pacific/Pago_Pago")
+    ahead_today, behind_today = ahead.business_date(), behind.business_date()
+    assert ahead_today > behind_today
+    one_day = datetime.timedelta(days=1)
+    make_employee("Starts today", ahead, active_from=ahead_today)
+    make_employee("Left yesterday", ahead, active_to=ahead_today - one_day)
+    make_employee("Last day today", behind, active_to=behind_today)
+    make_employee("Starts tomorrow", behind, active_from=behind_today + one_day)
+    api = api_as(w.head)
+
+    def names(active):
+        url = f"{API}employees/?active={active}&page_size=100"
+        rows = api.get(url).json()["results"]
+        return {r["name"] for r in rows if r["home_store_code"] in ("KI1", "PP1")}
+
+    assert names("true") == {"Starts today", "Last day today"}
+    assert names("false") == {"Left yesterday", "Starts tomorrow"}
 
 
 # --- Query counts --------------------------------------------------------------------------

@@ -8,14 +8,18 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from opsdesk.kpis import registry
 from opsdesk.kpis.engine import compute_kpis
 from opsdesk.kpis.models import KpiFact
 from opsdesk.kpis.selectors import kpi_rollup
+from opsdesk.reports import exports
 from sales.models import DailySales
 from staff.models import Course, TrainingAssignment
+from staff.rules import SCHEDULE_READERS
 from stores.models import Store
+from stores.roles import Role
 
 from .conftest import day, make_employee, make_store, put_shift
 
@@ -165,3 +169,90 @@ def test_queries_are_bounded_whatever_the_number_of_stores(world):
             due_date=day(0),
         )
     assert count() == few <= 6
+
+
+# --- Who reads labor_cost_pct: its numerator is the wage cost -------------------------
+
+
+@pytest.fixture
+def labor_facts(world):
+    """SH1's staff KPIs of Monday (Ann's shift, 3,000 of sales), as the job computes them."""
+    w = world
+    put_shift(w.ann, w.sh1, day(0), "09:00", "17:00", break_minutes=60, published=True)
+    _sales(w.sh1, day(0), "3000")
+    compute_kpis(business_date=day(0), codes=CODES)
+    assert set(_facts("labor_cost_pct", day(0))) == {"SH1"}
+    return w
+
+
+def _api_codes(api, url, **params):
+    response = api.get(url, {"start": day(0), "end": day(0), **params})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    rows = body["results"] if isinstance(body, dict) else body
+    return {row["code"] for row in rows}
+
+
+def test_labor_cost_is_for_the_schedule_readers_only(labor_facts):
+    cost = registry.get("labor_cost_pct")
+    assert cost.readers == SCHEDULE_READERS and Role.STORE_STAFF not in cost.readers
+    w = labor_facts
+    assert "labor_cost_pct" not in registry.kpi_codes_for(w.ann_user)
+    assert "sales_per_labor_hour" in registry.kpi_codes_for(w.ann_user)
+    for user in (w.manager, w.regional, w.head):
+        assert "labor_cost_pct" in registry.kpi_codes_for(user)
+    with pytest.raises(KeyError):
+        kpi_rollup(user=w.ann_user, code="labor_cost_pct", start=day(0), end=day(0))
+    assert kpi_rollup(user=w.manager, code="labor_cost_pct", start=day(0), end=day(0))
+
+
+def test_store_staff_get_no_labor_cost_from_the_api(labor_facts, api_as):
+    w = labor_facts
+    values, rollups = reverse("kpis-api:value-list"), reverse("kpis-api:rollup-list")
+    definitions = reverse("kpis-api:definition-list")
+    staff = api_as(w.ann_user)
+    for url in (values, rollups):
+        codes = _api_codes(staff, url)
+        assert "sales_per_labor_hour" in codes and "labor_cost_pct" not in codes
+        # Asked for by name it is refused like a store outside their scope.
+        response = staff.get(url, {"code": "labor_cost_pct"})
+        assert response.status_code == 404 and response.json() == {"detail": "No such KPI."}
+        assert staff.get(url, {"code": "no_such_kpi"}).status_code == 400
+    assert "labor_cost_pct" not in {d["code"] for d in staff.get(definitions).json()}
+    for user in (w.manager, w.regional):
+        api = api_as(user)
+        for url in (values, rollups):
+            assert "labor_cost_pct" in _api_codes(api, url)
+            assert _api_codes(api, url, code="labor_cost_pct") == {"labor_cost_pct"}
+        assert "labor_cost_pct" in {d["code"] for d in api.get(definitions).json()}
+
+
+def test_store_staff_see_no_labor_cost_on_the_dashboards(labor_facts, client):
+    w = labor_facts
+    query = {"period": "month", "month": "2026-03"}
+    store_page = reverse("dashboards:store", args=[w.sh1.pk])
+    kpi_page = reverse("dashboards:store_kpi", args=[w.sh1.pk, "labor_cost_pct"])
+    client.force_login(w.ann_user)
+    html = client.get(store_page, query).content.decode()
+    assert "Sales per labor hour" in html and "Labor cost %" not in html
+    assert kpi_page not in html
+    assert client.get(kpi_page, query).status_code == 404
+    assert client.get(kpi_page.replace("labor_cost_pct", "nope"), query).status_code == 404
+    client.force_login(w.manager)
+    assert "Labor cost %" in client.get(store_page, query).content.decode()
+    assert client.get(kpi_page, query).status_code == 200
+    client.force_login(w.regional)
+    region_page = client.get(reverse("dashboards:region", args=[w.east.pk]), query)
+    assert "Labor cost %" in region_page.content.decode()
+
+
+def test_store_staff_export_no_labor_cost(labor_facts):
+    w = labor_facts
+    params = {"period": "month", "month": "2026-03"}
+
+    def codes(user):
+        return {row[3] for row in exports.prepare("kpi_table", "csv", user, params).rows()}
+
+    staff = codes(w.ann_user)
+    assert "sales_per_labor_hour" in staff and "labor_cost_pct" not in staff
+    assert "labor_cost_pct" in codes(w.manager) and "labor_cost_pct" in codes(w.regional)

@@ -45,11 +45,11 @@ def courses(world):
 
 def test_the_sweep_on_a_real_worker_is_idempotent(worker, courses):  # noqa: F811
     w = courses
-    assert worker.run(training_sweep) == {"assigned": 5, "reminded": 1}
+    assert worker.run(training_sweep) == {"cancelled": 0, "assigned": 5, "reminded": 1}
     assert TrainingAssignment.objects.filter(course__code="safety").count() == 5
     sent = Notification.objects.count()
     assert Notification.objects.filter(user=w.ann_user, title__startswith="Training").exists()
-    assert worker.run(training_sweep) == {"assigned": 0, "reminded": 0}
+    assert worker.run(training_sweep) == {"cancelled": 0, "assigned": 0, "reminded": 0}
     assert TrainingAssignment.objects.filter(course__code="safety").count() == 5
     assert Notification.objects.count() == sent
 
@@ -85,7 +85,7 @@ def test_a_sweep_whose_worker_is_killed_is_redelivered_and_completed(worker, cou
     except Exception:
         print(worker.log())
         raise
-    assert outcome == {"assigned": 6, "reminded": 1}
+    assert outcome == {"cancelled": 0, "assigned": 6, "reminded": 1}
     pairs = list(
         TrainingAssignment.objects.filter(course__code="safety").values_list(
             "employee_id", flat=True

@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 
 from opsdesk.notifications.models import Notification
 from staff import services
-from staff.models import Certification, Course, TrainingAssignment
+from staff.models import Certification, Course, Employee, TrainingAssignment
 from staff.selectors import assignment_list
 from stores.access import OutOfScope
 from tests.notifications.readers import received, speaks
@@ -70,12 +70,42 @@ def test_the_sweep_assigns_mandatory_courses_once(world, courses):
     _safety, _tills = courses
     result = services.training_sweep(now=NOW)
     # Cashiers: Ann, Bob, Cat (SH1), Dan (SH2), Eve (BE1).
-    assert result == {"assigned": 5, "reminded": 0}
+    assert result == {"cancelled": 0, "assigned": 5, "reminded": 0}
     due = set(TrainingAssignment.objects.values_list("employee__name", "due_date", "reason"))
     assert ("Ann", day(0) + datetime.timedelta(days=14), "mandatory") in due
     assert Notification.objects.filter(user=world.ann_user, title__contains="training").exists()
-    assert services.training_sweep(now=NOW) == {"assigned": 0, "reminded": 0}
+    assert services.training_sweep(now=NOW) == {"cancelled": 0, "assigned": 0, "reminded": 0}
     assert TrainingAssignment.objects.count() == 5
+
+
+def test_a_row_a_concurrent_sweep_inserted_is_neither_counted_nor_notified(
+    world, courses, monkeypatch
+):
+    """Another sweep inserts Ann's assignment after ours has read the open ones and before
+    it inserts its own: the unique index keeps theirs, and ours neither counts nor
+    notifies it (the other sweep tells Ann); everyone else is assigned and told once."""
+    safety, _tills = courses
+    original = Employee.is_active_on  # called by the sweep between its read and its insert
+    raced = []
+
+    def concurrent_insert(person, date):
+        if not raced:
+            raced.append(
+                TrainingAssignment.objects.create(
+                    employee=world.ann, course=safety, due_date=date, reason="mandatory"
+                )
+            )
+        return original(person, date)
+
+    monkeypatch.setattr(Employee, "is_active_on", concurrent_insert)
+    result = services.training_sweep(now=NOW)
+    assert result["assigned"] == 4
+    assert list(TrainingAssignment.objects.filter(employee=world.ann)) == raced
+    assert not Notification.objects.filter(user=world.ann_user).exists()
+    assert Notification.objects.filter(user=world.bob_user).count() == 1
+    monkeypatch.undo()
+    assert services.training_sweep(now=NOW)["assigned"] == 0
+    assert Notification.objects.filter(user=world.bob_user).count() == 1
 
 
 def test_completion_issues_a_certificate_and_renewal_is_assigned_before_expiry(world, courses):
@@ -117,6 +147,72 @@ def test_overdue_reminders_once_a_day_to_the_person_and_the_managers(world, cour
     assert Notification.objects.filter(user=world.manager).count() == 3
     assert services.training_sweep(now=overdue_day)["reminded"] == 0
     assert services.training_sweep(now=overdue_day + datetime.timedelta(days=1))["reminded"] == 5
+
+
+def test_people_who_have_left_are_not_reminded_and_their_training_is_cancelled(world, courses):
+    """Ann's last day was 2026-03-10: by the overdue day (2026-03-17 in Shanghai) she has
+    gone, so her open assignment is cancelled and nobody hears about it; Bob's last day is
+    that very day: he is still there, reminded, his assignment open."""
+    w = world
+    services.training_sweep(now=NOW)
+    Notification.objects.all().delete()
+    overdue_day = NOW + datetime.timedelta(days=15)
+    type(w.ann).objects.filter(pk=w.ann.pk).update(active_to=datetime.date(2026, 3, 10))
+    type(w.bob).objects.filter(pk=w.bob.pk).update(active_to=datetime.date(2026, 3, 17))
+    result = services.training_sweep(now=overdue_day)
+    assert result == {"cancelled": 1, "assigned": 0, "reminded": 4}
+    assert TrainingAssignment.objects.get(employee=w.ann).status == "cancelled"
+    assert TrainingAssignment.objects.get(employee=w.bob).status == "assigned"
+    assert not Notification.objects.filter(user=w.ann_user).exists()
+    about = Notification.objects.filter(user=w.manager).values_list("title", flat=True)
+    assert sorted(about) == [
+        "Training overdue: Bob, Fire safety",
+        "Training overdue: Cat, Fire safety",
+    ]
+    # The next day Bob's last day has passed too; Ann gets no new assignment.
+    later = services.training_sweep(now=overdue_day + datetime.timedelta(days=1))
+    assert later == {"cancelled": 1, "assigned": 0, "reminded": 3}  # Cat, Dan, Eve
+    assert TrainingAssignment.objects.get(employee=w.bob).status == "cancelled"
+    assert TrainingAssignment.objects.filter(employee=w.ann).count() == 1
+
+
+def test_a_person_still_on_the_books_is_not_reminded_after_their_last_day(world, courses):
+    """Even an open assignment the cancellation has not reached (a race with the sweep's
+    own first step) is not reminded once the person has gone."""
+    w = world
+    services.training_sweep(now=NOW)
+    Notification.objects.all().delete()
+    overdue_day = NOW + datetime.timedelta(days=15)
+    type(w.ann).objects.filter(pk=w.ann.pk).update(active_to=datetime.date(2026, 3, 10))
+    from staff.services import training
+
+    assert training._remind_overdue(overdue_day) == 4
+    assert not Notification.objects.filter(user=w.ann_user).exists()
+    assert not Notification.objects.filter(title__contains="Ann").exists()
+
+
+def test_setting_a_last_day_already_past_cancels_the_open_training(world, courses):
+    w = world
+    services.training_sweep(now=NOW)
+    today = w.sh1.business_date()
+    # A last day still to come: nothing changes yet.
+    services.employee_update(
+        user=w.manager, employee=w.ann, active_to=today + datetime.timedelta(days=5)
+    )
+    assert TrainingAssignment.objects.get(employee=w.ann).status == "assigned"
+    # A last day already past: the open assignment is cancelled at once; Bob's stays.
+    services.employee_update(
+        user=w.manager, employee=w.ann, active_to=today - datetime.timedelta(days=1)
+    )
+    assert TrainingAssignment.objects.get(employee=w.ann).status == "cancelled"
+    assert TrainingAssignment.objects.get(employee=w.bob).status == "assigned"
+    # A completed one stays completed.
+    done = TrainingAssignment.objects.get(employee=w.cat)
+    services.assignment_complete(user=w.manager, assignment=done, now=NOW)
+    services.employee_update(
+        user=w.manager, employee=w.cat, active_to=today - datetime.timedelta(days=1)
+    )
+    assert TrainingAssignment.objects.get(employee=w.cat).status == "completed"
 
 
 def test_assignments_and_reminders_reach_each_reader_in_their_language(

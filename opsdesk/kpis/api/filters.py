@@ -1,11 +1,14 @@
 """The KPI API's filters (django-filter, through the scoped backend): a store or region
-outside your scope is refused like an unknown one (404); a malformed value is a 400."""
+outside your scope is refused like an unknown one (404), and so is a KPI you may not read
+(``registry.kpis_for``); a malformed value (an unknown code) is a 400."""
 
 import django_filters
 from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import NotFound
 
+from stores.filters import ScopedFilterBackend
 from stores.models import Region, Store
 
 from .. import registry
@@ -34,6 +37,22 @@ def _visible_stores(request):
 
 def _visible_regions(request):
     return Region.objects.none() if request is None else Region.objects.visible_to(request.user)
+
+
+class KpiFilterBackend(ScopedFilterBackend):
+    """``ScopedFilterBackend``, and ``?code=`` naming a KPI the user may not read answers
+    404 like a store outside their scope (an unknown code stays a 400)."""
+
+    def get_filterset(self, request, queryset, view):
+        code = request.query_params.get("code")
+        if code and code not in registry.kpi_codes_for(request.user):
+            try:
+                registry.get(code)
+            except KeyError:
+                pass  # not a KPI at all: the filter's 400
+            else:
+                raise NotFound(_("No such %(object)s.") % {"object": _("KPI")})
+        return super().get_filterset(request, queryset, view)
 
 
 def _keep(queryset, name, value):

@@ -11,7 +11,6 @@ from rest_framework.response import Response
 
 from stores.access import ScopedAPIMixin
 from stores.checklists.selectors import latest_local_date
-from stores.filters import ScopedFilterBackend
 from stores.models import Region, Store
 
 from .. import registry, selectors
@@ -19,20 +18,21 @@ from ..models import KpiFact
 from ..periods import last_closed_day, parse_period
 from ..thresholds import bands, rag
 from . import serializers as s
-from .filters import KpiFactFilterSet, KpiRollupFilterSet
+from .filters import KpiFactFilterSet, KpiFilterBackend, KpiRollupFilterSet
 
 RULE_HIGHER = "green when value >= green, amber when value >= amber, otherwise red"
 RULE_LOWER = "green when value <= green, amber when value <= amber, otherwise red"
 
 
 class KpiValueViewSet(ScopedAPIMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    """Store-day KPI values in your scope (numerator, denominator, value, RAG state);
-    filters ``code``, ``start``, ``end``, ``store``, ``region``."""
+    """Store-day KPI values in your scope, of the KPIs you may read (numerator,
+    denominator, value, RAG state); filters ``code``, ``start``, ``end``, ``store``,
+    ``region``."""
 
     serializer_class = s.KpiFactSerializer
     queryset = KpiFact.objects.none()
     filterset_class = KpiFactFilterSet
-    filter_backends = [ScopedFilterBackend]
+    filter_backends = [KpiFilterBackend]
     selector = staticmethod(selectors.kpi_fact_list)
 
     def get_queryset(self):
@@ -40,7 +40,7 @@ class KpiValueViewSet(ScopedAPIMixin, mixins.ListModelMixin, viewsets.GenericVie
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        context["kpis"] = {kpi.code: kpi for kpi in registry.all_kpis()}
+        context["kpis"] = {kpi.code: kpi for kpi in registry.kpis_for(self.request.user)}
         context["bands"] = bands()
         return context
 
@@ -57,20 +57,20 @@ def _range(request, data: dict, user) -> tuple[datetime.date, datetime.date]:
 
 
 class KpiRollupViewSet(ScopedAPIMixin, viewsets.GenericViewSet):
-    """Every KPI (or ``code``) over a period, Σ numerators ÷ Σ denominators per store,
-    per region or for the chain, over the stores in your scope (``store``/``region``
-    narrow them), with the RAG state."""
+    """Every KPI you may read (or ``code``) over a period, Σ numerators ÷ Σ denominators
+    per store, per region or for the chain, over the stores in your scope
+    (``store``/``region`` narrow them), with the RAG state."""
 
     serializer_class = s.KpiRollupSerializer
     filterset_class = KpiRollupFilterSet
-    filter_backends = [ScopedFilterBackend]
+    filter_backends = [KpiFilterBackend]
     pagination_class = None
     queryset = KpiFact.objects.none()
     selector = staticmethod(selectors.kpi_fact_list)
 
     @extend_schema(responses=s.KpiRollupSerializer(many=True))
     def list(self, request):
-        backend = ScopedFilterBackend()
+        backend = KpiFilterBackend()
         queryset = self.get_queryset()
         filterset = backend.get_filterset(request, queryset, self)
         if not filterset.is_valid():
@@ -97,7 +97,7 @@ class KpiRollupViewSet(ScopedAPIMixin, viewsets.GenericViewSet):
             labels = dict(Region.objects.visible_to(request.user).values_list("pk", "code"))
         thresholds = bands()
         rows = []
-        for kpi in registry.all_kpis(codes):
+        for kpi in registry.kpis_for(request.user, codes):
             for key, row in table[kpi.code].items():
                 rows.append(
                     {
@@ -117,8 +117,8 @@ class KpiRollupViewSet(ScopedAPIMixin, viewsets.GenericViewSet):
 
 
 class KpiDefinitionViewSet(ScopedAPIMixin, viewsets.GenericViewSet):
-    """The registered KPIs: names (en, zh), unit, direction, numerator and denominator,
-    head office's thresholds and how they colour a value."""
+    """The registered KPIs you may read: names (en, zh), unit, direction, numerator and
+    denominator, head office's thresholds and how they colour a value."""
 
     serializer_class = s.KpiDefinitionSerializer
     pagination_class = None
@@ -131,7 +131,7 @@ class KpiDefinitionViewSet(ScopedAPIMixin, viewsets.GenericViewSet):
     def list(self, request):
         thresholds = bands()
         rows = []
-        for kpi in registry.all_kpis():
+        for kpi in registry.kpis_for(request.user):
             band = thresholds.get(kpi.code)
             rows.append(
                 {

@@ -4,7 +4,9 @@
   published shifts starting on that date (a shift across midnight belongs to the date it
   starts on). Only stores with scheduled hours that date have a row; no sales is 0.
 - ``labor_cost_pct``: the labor cost of those shifts ÷ net sales × 100; a store with
-  shifts and no sales has a row with an empty value.
+  shifts and no sales has a row with an empty value. Its numerator is the wage cost:
+  only the roles that read the schedules' costs (``staff.rules.SCHEDULE_READERS``) read
+  it, store staff do not.
 - ``training_completion_rate``: training assignments due on that date (their due date is
   the business date; cancelled ones left out), completed by the end of that store-local
   date ÷ those due, per person's home store. No assignment due: no row.
@@ -20,6 +22,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from staff import selectors
+from staff.rules import SCHEDULE_READERS
 
 from ..registry import Kpi, Values, register, shared
 from ._common import day_sales, q
@@ -84,6 +87,7 @@ register(
         denominator=_("net sales"),
         compute=_labor_cost_pct,
         scale=Decimal(100),
+        readers=SCHEDULE_READERS,
     )
 )
 register(
