@@ -3,18 +3,9 @@ and the API (the services), so the admin is read-only for them."""
 
 from django.contrib import admin
 
+from opsdesk.admin import ReadOnlyAdmin
+
 from .models import Complaint, ComplaintEvent, Customer, SlaTarget
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ComplaintEventInline(admin.TabularInline):

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from opsdesk.admin import ReadOnlyAdmin
+
 from .models import (
     Category,
     Product,
@@ -17,19 +19,6 @@ from .models import (
     Supplier,
     Transfer,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The ledger and the documents change only through services (their workflows)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Category)

@@ -5,6 +5,8 @@ rest, overlaps, published weeks) and notify the people concerned."""
 
 from django.contrib import admin
 
+from opsdesk.admin import ReadOnlyAdmin, ReadOnlyInline
+
 from .models import (
     Availability,
     Certification,
@@ -17,31 +19,6 @@ from .models import (
     SwapRequest,
     TrainingAssignment,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AvailabilityInline(ReadOnlyInline):

@@ -8,6 +8,8 @@ records with filters and search, and changes nothing.
 
 from django.contrib import admin
 
+from opsdesk.admin import ReadOnlyAdmin, ReadOnlyInline
+
 from .models import (
     Answer,
     ChecklistRun,
@@ -19,29 +21,6 @@ from .models import (
     TemplateSection,
     TemplateVersion,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class VersionInline(ReadOnlyInline):
