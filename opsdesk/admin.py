@@ -4,7 +4,9 @@
 from django.contrib import admin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class _NoWrites:
+    """No add, change or delete, for a model admin and an inline alike."""
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -15,16 +17,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyAdmin(_NoWrites, admin.ModelAdmin):
+    pass
+
+
+class ReadOnlyInline(_NoWrites, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
