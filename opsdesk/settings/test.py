@@ -48,6 +48,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Each pytest-xdist worker seeds the demo chain, whose photos are files with fixed names:
 # one media folder per worker (its Celery worker subprocess inherits the variable), so one
 # worker never replaces a file the other is reading.
+# A variable set for a worker subprocess (tests/reports/test_worker.py) still wins.
 _xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-MEDIA_ROOT = BASE_DIR / "var" / "test-media" / _xdist_worker
-OPSDESK_PRIVATE_MEDIA_ROOT = MEDIA_ROOT / "private"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "test-media" / _xdist_worker)
+OPSDESK_PRIVATE_MEDIA_ROOT = env.path("OPSDESK_PRIVATE_MEDIA_ROOT", default=MEDIA_ROOT("private"))
