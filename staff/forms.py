@@ -85,9 +85,14 @@ class SwapAskForm(forms.Form):
 
     def __init__(self, *args, colleagues=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_employee"].queryset = Employee.objects.filter(
-            pk__in=[c.pk for c in colleagues]
-        ).order_by("name")
+        field = self.fields["to_employee"]
+        field.queryset = Employee.objects.filter(pk__in=[c.pk for c in colleagues]).order_by("name")
+        # Rendered from the people already read (a page shows one form per shift): the
+        # queryset only validates what is posted.
+        field.widget.choices = [
+            ("", field.empty_label),
+            *((c.pk, field.label_from_instance(c)) for c in colleagues),
+        ]
 
     def clean(self):
         data = super().clean()

@@ -363,7 +363,11 @@ def test_my_shifts_runs_a_constant_number_of_queries(client, world):
     put_shift(w.ann, w.sh1, today + datetime.timedelta(days=1), "09:00", "13:00", published=True)
     one = _count(client, reverse("staff:my_shifts"))
     for n in range(2, 9):
-        put_shift(w.ann, w.sh1, today + datetime.timedelta(days=n), "09:00", "13:00")
+        put_shift(
+            w.ann, w.sh1, today + datetime.timedelta(days=n), "09:00", "13:00", published=True
+        )
+    # Every one is shown (each with its swap form), whatever day of the week today is.
+    assert client.get(reverse("staff:my_shifts")).content.count(b'name="mode"') == 8
     assert _count(client, reverse("staff:my_shifts")) == one
 
 
