@@ -607,6 +607,9 @@ class CorrectiveAction(models.Model):
                 name="action_open_due_idx",
                 condition=Q(status__in=["open", "in_progress"]),
             ),
+            # The overdue KPI reads the actions open at a date's close: not closed, or
+            # closed after it (a bounded read, however long the history).
+            models.Index(fields=["closed_at"], name="action_closed_at_idx"),
         ]
 
     def __str__(self) -> str:

@@ -326,9 +326,21 @@ def kpi_corrective_actions_overdue(*, business_date: datetime.date) -> dict[int,
     created by its end and not done by its end. Rebuildable for any past date."""
     stores = {s.pk: s for s in Store.objects.only("pk", "time_zone")}
     by_store = {}
-    # The end of the day is store-local, so the last comparison happens here.
-    candidates = CorrectiveAction.objects.filter(due_date__lt=business_date).values_list(
-        "store_id", "created_at", "closed_at", "status"
+    # The end of the day is store-local, so the last comparison happens here. SQL reads
+    # only what may be open then, whatever the length of the history: nothing closed
+    # before the earliest end of that day anywhere (UTC+14), nothing created after the
+    # latest (UTC-12), and no action verified without a closing time.
+    day_end = datetime.datetime.combine(
+        business_date + datetime.timedelta(days=1), datetime.time(0), tzinfo=datetime.UTC
+    )
+    candidates = (
+        CorrectiveAction.objects.filter(
+            Q(closed_at__isnull=True) | Q(closed_at__gte=day_end - datetime.timedelta(hours=14)),
+            due_date__lt=business_date,
+            created_at__lt=day_end + datetime.timedelta(hours=12),
+        )
+        .exclude(status=CorrectiveAction.Status.VERIFIED, closed_at__isnull=True)
+        .values_list("store_id", "created_at", "closed_at", "status")
     )
     ends = {}
     for store_id, created_at, closed_at, status in candidates:
