@@ -227,10 +227,14 @@ def test_a_new_month_set_while_another_setting_is_uncommitted_waits_and_resets_i
     thread.start()
     assert inserted.wait(timeout=20)
     threading.Timer(0.5, release.set).start()  # commit once the second is waiting on it
-    target = month_target_set(
-        user=demo.user("headoffice"), month=MONTH, amount=Decimal("250000.00"), method="equal"
-    )
-    thread.join()
+    with transaction.atomic():
+        with connection.cursor() as cursor:  # fail, never hang, if the first never commits
+            cursor.execute("SET LOCAL lock_timeout = '30s'")
+        target = month_target_set(
+            user=demo.user("headoffice"), month=MONTH, amount=Decimal("250000.00"), method="equal"
+        )
+    thread.join(timeout=30)
+    assert not thread.is_alive()
     assert errors == []
     assert MonthTarget.objects.get(month=MONTH).amount == Decimal("250000.00")
     assert target.set_by == demo.user("headoffice")
