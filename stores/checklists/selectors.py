@@ -340,10 +340,10 @@ def kpi_corrective_actions_overdue(*, business_date: datetime.date) -> dict[int,
             created_at__lt=day_end + datetime.timedelta(hours=12),
         )
         .exclude(status=CorrectiveAction.Status.VERIFIED, closed_at__isnull=True)
-        .values_list("store_id", "created_at", "closed_at", "status")
+        .values_list("store_id", "created_at", "closed_at")
     )
     ends = {}
-    for store_id, created_at, closed_at, status in candidates:
+    for store_id, created_at, closed_at in candidates:
         end = ends.get(store_id)
         if end is None:
             tz = stores[store_id].tz
@@ -352,8 +352,6 @@ def kpi_corrective_actions_overdue(*, business_date: datetime.date) -> dict[int,
             )
             ends[store_id] = end
         closed_by_end = closed_at is not None and closed_at < end
-        if status == CorrectiveAction.Status.VERIFIED and closed_at is None:
-            closed_by_end = True
         if created_at < end and not closed_by_end:
             by_store[store_id] = by_store.get(store_id, 0) + 1
     return {store_id: (count, 1) for store_id, count in by_store.items()}

@@ -112,6 +112,50 @@ def test_kpi_corrective_actions_overdue_at_close(world):
     assert selectors.kpi_corrective_actions_overdue(business_date=D) == {world.sh.pk: (2, 1)}
 
 
+def test_kpi_corrective_actions_overdue_at_the_edges_of_the_widest_time_zones(world):
+    """The read is narrowed in SQL by the earliest (UTC+14) and latest (UTC-12) end of the
+    day; the store-local end still decides, a minute either side, at both extremes."""
+    from .conftest import make_store
+
+    kiritimati = make_store("KIR1", world.us, "Pacific/Kiritimati")  # UTC+14
+    baker = make_store("BAK1", world.us, "Etc/GMT+12")  # UTC-12
+    minute = datetime.timedelta(minutes=1)
+    end = datetime.datetime.combine(D + datetime.timedelta(days=1), datetime.time(0), tzinfo=UTC)
+    ends = {
+        kiritimati: end - datetime.timedelta(hours=14),
+        baker: end + datetime.timedelta(hours=12),
+    }
+    item = world.tpl.items.exits
+    version = world.tpl.version
+
+    def action(store, *, created_at, closed_at=None, status="open"):
+        run = ChecklistRun.objects.create(
+            kind="checklist", version=version, store=store, business_date=D
+        )
+        CorrectiveAction.objects.create(
+            store=store,
+            run=run,
+            item=item,
+            title="x",
+            due_date=D - datetime.timedelta(days=1),
+            status=status,
+            created_at=created_at,
+            closed_at=closed_at,
+        )
+
+    for store, store_end in ends.items():
+        early = store_end - datetime.timedelta(days=3)
+        action(store, created_at=early, closed_at=store_end - minute, status="done")  # in time
+        action(store, created_at=early, closed_at=store_end + minute, status="done")  # overdue
+        action(store, created_at=store_end - minute)  # open at the end: overdue
+        action(store, created_at=store_end + minute)  # not yet created
+        action(store, created_at=early, status="verified")  # verified, no closing time
+    assert selectors.kpi_corrective_actions_overdue(business_date=D) == {
+        kiritimati.pk: (2, 1),
+        baker.pk: (2, 1),
+    }
+
+
 def test_region_comparison_and_most_failed_items(world, django_assert_num_queries):
     _day(world)
     with django_assert_num_queries(2):  # the stores' zones, then one aggregate
