@@ -160,6 +160,8 @@ class StoreAssignment(models.Model):
         return f"{self.user} → {self.store}"
 
     def clean(self) -> None:
+        if self.user_id is None:
+            return  # the form reports the missing user itself
         user = self.user
         if user.role not in (Role.STORE_MANAGER, Role.STORE_STAFF):
             raise ValidationError(_("Only store managers and store staff are assigned to stores."))
@@ -196,6 +198,8 @@ class RegionAssignment(models.Model):
         return f"{self.user} → {self.region}"
 
     def clean(self) -> None:
+        if self.user_id is None:
+            return  # the form reports the missing user itself
         if self.user.role != Role.REGIONAL_OPS:
             raise ValidationError(_("Only regional ops users are assigned to regions."))
 
