@@ -47,7 +47,7 @@ def sqlite_server(tmp_path_factory):
         check=True,
     )
     port = _free_port()
-    server = subprocess.Popen(  # noqa: S603
+    server = subprocess.Popen(
         [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
         env=env,
         stdout=subprocess.DEVNULL,
@@ -99,13 +99,17 @@ def _open_run(base: str, env: dict) -> tuple[int, list[int]]:
         ".values_list('pk', flat=True);"
         "print(run.pk, *items)"
     )
-    out = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "shell", "-v", "0", "-c", code],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.splitlines()[-1].split()
+    out = (
+        subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), "shell", "-v", "0", "-c", code],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.splitlines()[-1]
+        .split()
+    )
     return int(out[0]), [int(pk) for pk in out[1:]]
 
 
