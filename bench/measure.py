@@ -200,7 +200,7 @@ def export_csv(args) -> dict:
     """The CSV export as a job and ``manage.py export_dataset`` write it (PostgreSQL
     formats and COPYs the rows), or as a page download streams it (``--path page``:
     server-side cursor and csv.writer)."""
-    from opsdesk.accounts.models import User
+    from opsdesk.platform.accounts.models import User
     from opsdesk.reports import exports
 
     user = User.objects.get(username="headoffice")
@@ -408,7 +408,7 @@ def snapshot_job(args) -> dict:
 def session(args) -> dict:
     from django.test import Client
 
-    from opsdesk.accounts.models import User
+    from opsdesk.platform.accounts.models import User
 
     client = Client()
     client.force_login(User.objects.get(username=args.user))
@@ -418,7 +418,7 @@ def session(args) -> dict:
 def check_url(args) -> dict:
     from django.test import Client
 
-    from opsdesk.accounts.models import User
+    from opsdesk.platform.accounts.models import User
 
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(User.objects.get(username=args.user))
@@ -430,7 +430,7 @@ def region_url(args) -> dict:
     """The region dashboard of the first region ``--user`` (regional ops) covers."""
     from django.urls import reverse
 
-    from opsdesk.accounts.models import User
+    from opsdesk.platform.accounts.models import User
     from stores.models import Region
 
     user = User.objects.get(username=args.user)

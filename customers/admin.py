@@ -3,7 +3,7 @@ and the API (the services), so the admin is read-only for them."""
 
 from django.contrib import admin
 
-from opsdesk.admin import ReadOnlyAdmin
+from opsdesk.platform.admin import ReadOnlyAdmin
 
 from .models import Complaint, ComplaintEvent, Customer, SlaTarget
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils import timezone
 
-from opsdesk.notifications.models import Notification
+from opsdesk.platform.notifications.models import Notification
 from stores.models import Store
 
 from .models import Category, Channel, Complaint, ComplaintEvent, Customer, Kind, SlaTarget

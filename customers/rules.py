@@ -6,7 +6,7 @@ category) on the SLA policy page; a severity without a row of its own uses these
 
 from decimal import Decimal
 
-from stores.roles import ALL_ROLES, Role
+from opsdesk.platform.roles import ALL_ROLES, Role
 
 # Log a complaint or feedback: every role (store staff log one for their store too).
 LOGGERS = ALL_ROLES

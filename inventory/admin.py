@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from opsdesk.admin import ReadOnlyAdmin
+from opsdesk.platform.admin import ReadOnlyAdmin
 
 from .models import (
     Category,

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
-from stores.roles import Role
+from opsdesk.platform.roles import Role
 
 QTY_PLACES = Decimal("0.001")
 COST_PLACES = Decimal("0.0001")

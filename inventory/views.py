@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, ListView
 
-from opsdesk.imports import ImportRejected, error_report_csv
+from opsdesk.platform.imports import ImportRejected, error_report_csv
+from opsdesk.platform.roles import Role
 from stores.access import OutOfScope, ScopedPageMixin, user_role
 from stores.models import Store
-from stores.roles import Role
 
 from . import selectors, services
 from .filters import (

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from opsdesk.admin import ReadOnlyAdmin
+from opsdesk.platform.admin import ReadOnlyAdmin
 
 # Receipts and batches come from imports, daily sales are derived from them, and
 # targets and promotions change through their services (splits, overlap rules): the admin

@@ -1,6 +1,6 @@
 """Role sets of the sales workflows, in one place."""
 
-from stores.roles import Role
+from opsdesk.platform.roles import Role
 
 # Upload POS files and call the bulk receipts endpoint.
 IMPORTERS = frozenset({Role.STORE_MANAGER, Role.HEAD_OFFICE, Role.ADMIN})

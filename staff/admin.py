@@ -5,7 +5,7 @@ rest, overlaps, published weeks) and notify the people concerned."""
 
 from django.contrib import admin
 
-from opsdesk.admin import ReadOnlyAdmin, ReadOnlyInline
+from opsdesk.platform.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import (
     Availability,

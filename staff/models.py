@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from opsdesk.platform.roles import Role
 from stores.access import (
     ChainWideQuerySet,
     RuleScopedQuerySet,
@@ -27,7 +28,6 @@ from stores.access import (
     visible_store_ids,
 )
 from stores.models import OpeningHours, Store
-from stores.roles import Role
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 HOURS = {"max_digits": 5, "decimal_places": 2}

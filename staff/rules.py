@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from stores.roles import Role
+from opsdesk.platform.roles import Role
 
 # Build, change and publish a store's week; copy last week; set availability and leave.
 SCHEDULERS = frozenset({Role.STORE_MANAGER, Role.HEAD_OFFICE, Role.ADMIN})

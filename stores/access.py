@@ -24,7 +24,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 
-from .roles import ALL_ROLES, CHAIN_ROLES, STORE_ROLES, Role
+from opsdesk.platform.roles import ALL_ROLES, CHAIN_ROLES, STORE_ROLES, Role
 
 if TYPE_CHECKING:
     from .models import Region, Store

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
+from opsdesk.platform.roles import Role
+
 from .models import OpeningHours, Region, RegionAssignment, Store, StoreAssignment
-from .roles import Role
 
 # (code, English name, Chinese name, cities); a city is
 # (code, English, Chinese, time zone, [(district, 区), ...]).

@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from opsdesk.platform.roles import Role
+
 from .access import ScopedQuerySet
-from .roles import Role
 
 
 def validate_time_zone(value: str) -> None:

@@ -9,9 +9,9 @@ from django.apps import apps
 from django.urls import get_resolver, reverse
 from django.urls.resolvers import URLPattern, URLResolver
 
+from opsdesk.platform.roles import ALL_ROLES
 from stores.access import visible_store_ids
 from stores.models import Store
-from stores.roles import ALL_ROLES
 
 ROLE_USERS = ["headoffice", "regional", "manager", "staff", "admin", "norole"]
 

@@ -1,4 +1,4 @@
-"""opsdesk.db.bulk_update_values: the same rows as Django's bulk_update, only faster."""
+"""opsdesk.platform.db.bulk_update_values: the same rows as Django's bulk_update, only faster."""
 
 import datetime
 from decimal import Decimal
@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from inventory.models import Category, Product, StockLevel
-from opsdesk.db import bulk_update_values, insert_new
+from opsdesk.platform.db import bulk_update_values, insert_new
 from stores.models import Region, Store
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""The kept page layout (``opsdesk.layout``, ``{% layout %}``) of the region and chain
+"""The kept page layout (``opsdesk.platform.layout``, ``{% layout %}``) of the region and chain
 dashboards: the same page as extending ``base.html``, with this request's CSRF token,
 path and messages; and the kept store query of the dashboards, which follows a change of
 role, of activity or of assignments at once."""
@@ -14,10 +14,10 @@ from django.test import RequestFactory
 from django.urls import resolve, reverse
 from django.utils import translation
 
-from opsdesk import layout
 from opsdesk.dashboards.selectors import trading_stores
+from opsdesk.platform import layout
+from opsdesk.platform.roles import Role
 from stores.models import Region, RegionAssignment, Store
-from stores.roles import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 """Presentation only: the rules are in the services.
 
-Inputs are JSON and typed strictly (``opsdesk.api.fields``): a number where a text is
+Inputs are JSON and typed strictly (``opsdesk.platform.api.fields``): a number where a text is
 expected, ``"yes"`` for a boolean or a JSON number for an amount is refused (400), as the
 schema says. What the services still refuse (a time in the future, an assignee who may
 not handle the store, a complaint no longer open, a stale ``version``) is a 409.
@@ -15,8 +15,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from opsdesk.api.exceptions import CONFLICT
-from opsdesk.api.fields import (
+from opsdesk.platform.api.exceptions import CONFLICT
+from opsdesk.platform.api.fields import (
     PatternField,
     StrictBooleanField,
     StrictCharField,

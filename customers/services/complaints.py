@@ -21,7 +21,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from opsdesk.notifications.services import notify
+from opsdesk.platform.notifications.services import notify
 from stores.access import can_see_store, ensure_role, ensure_store_in_scope, user_role
 from stores.i18n import store_label
 

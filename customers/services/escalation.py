@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opsdesk.notifications.services import notify
+from opsdesk.platform.notifications.services import notify
 from stores.i18n import store_label
 from stores.models import RegionAssignment
 

@@ -20,8 +20,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from opsdesk.api.exceptions import conflicts, validate_or_404
-from opsdesk.api.fields import StrictCharField, StrictIntegerField
+from opsdesk.platform.api.exceptions import conflicts, validate_or_404
+from opsdesk.platform.api.fields import StrictCharField, StrictIntegerField
 from stores.access import ScopedAPIMixin
 from stores.models import Store
 

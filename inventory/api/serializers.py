@@ -1,6 +1,6 @@
 """Presentation only: the rules are in the services.
 
-Inputs are JSON and typed strictly (``opsdesk.api.fields``): a number where a text is
+Inputs are JSON and typed strictly (``opsdesk.platform.api.fields``): a number where a text is
 expected, ``"yes"`` for a boolean or ``1e3`` for a decimal is refused (400), as the schema
 says. Quantities and costs in document lines are decimal strings checked here against the
 pattern the schema shows; what the services still refuse depends on the records (a product
@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from opsdesk.api.fields import (
+from opsdesk.platform.api.fields import (
     PatternField,
     StrictBooleanField,
     StrictCharField,

@@ -13,10 +13,10 @@ from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from opsdesk.api.exceptions import conflicts, validate_or_404
+from opsdesk.platform.api.exceptions import conflicts, validate_or_404
+from opsdesk.platform.roles import ALL_ROLES
 from stores.access import ScopedAPIMixin
 from stores.models import Store
-from stores.roles import ALL_ROLES
 
 from .. import selectors, services
 from ..filters import (

@@ -3,7 +3,7 @@ managers for their own stores). Both in two passes, like the POS import:
 
 1. **Validate** every row (nothing written): each problem becomes a row error (row,
    column, message); a file-level problem (size, encoding, header, empty, binary) is an
-   ``ImportRejected`` raised by ``opsdesk.imports.read_csv_upload``.
+   ``ImportRejected`` raised by ``opsdesk.platform.imports.read_csv_upload``.
 2. **Write** in one transaction, only when no row is bad: a file with any bad row writes
    nothing.
 
@@ -27,10 +27,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from opsdesk.imports import RowError, parse_bool, parse_decimal, read_csv_upload
+from opsdesk.platform.imports import RowError, parse_bool, parse_decimal, read_csv_upload
+from opsdesk.platform.roles import Role
 from stores.access import ensure_role
 from stores.models import Store
-from stores.roles import Role
 
 from ..models import Category, MovementKind, Product, ProductSupplier, StockMovement, Supplier
 from ..rules import CATALOGUE_WRITERS

@@ -27,7 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opsdesk.db import bulk_update_values
+from opsdesk.platform.db import bulk_update_values
 from stores.access import ensure_store_in_scope
 from stores.models import Store
 

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opsdesk.platform.roles import Role
 from stores.access import (
     OutOfScope,
     can_see_store,
@@ -26,7 +27,6 @@ from stores.access import (
     visible_region_ids,
 )
 from stores.models import Store
-from stores.roles import Role
 
 from ..models import MovementKind, StockLevel, Transfer, TransferLine
 from ..rules import STOCK_WRITERS, TRANSFER_APPROVERS

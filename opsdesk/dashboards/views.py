@@ -17,10 +17,10 @@ from opsdesk.kpis import registry
 from opsdesk.kpis.periods import PERIODS, Period, last_closed_day, parse_period
 from opsdesk.kpis.selectors import kpi_fact_list
 from opsdesk.kpis.thresholds import bands, rag
+from opsdesk.platform.roles import CHAIN_ROLES, Role
 from stores.access import ScopedPageMixin, user_role
 from stores.checklists.selectors import run_list
 from stores.models import Region, Store
-from stores.roles import CHAIN_ROLES, Role
 
 from . import drilldown, panels, selectors
 

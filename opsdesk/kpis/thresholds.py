@@ -18,8 +18,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from opsdesk.platform.roles import CHAIN_ROLES
 from stores.access import ensure_role
-from stores.roles import CHAIN_ROLES
 
 from . import registry
 from .models import KpiThreshold

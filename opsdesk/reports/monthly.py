@@ -33,10 +33,10 @@ from django.utils.translation import gettext as _
 from opsdesk.kpis import registry
 from opsdesk.kpis.registry import Kpi
 from opsdesk.kpis.selectors import kpi_data_as_of, kpi_rollup
+from opsdesk.platform.roles import Role
 from stores.access import ensure_region_in_scope, ensure_role
 from stores.checklists.models import Answer
 from stores.models import Region, Store
-from stores.roles import Role
 
 from .models import ReportDelivery, ReportSchedule
 from .rules import MONTHLY_READERS

@@ -1,6 +1,6 @@
-"""Who may do what in reports (roles of stores/roles.py)."""
+"""Who may do what in reports (roles of opsdesk/platform/roles.py)."""
 
-from stores.roles import Role
+from opsdesk.platform.roles import Role
 
 # Monthly operations report: head office for every region, regional ops for their own.
 MONTHLY_READERS = frozenset({Role.REGIONAL_OPS, Role.HEAD_OFFICE, Role.ADMIN})

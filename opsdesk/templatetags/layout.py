@@ -1,10 +1,10 @@
 """``{% layout title %}…{% endlayout %}``: the content between the tags inside the page
-layout, from the copy ``opsdesk.layout`` keeps (for pages whose content is mostly cached:
+layout, from the copy ``opsdesk.platform.layout`` keeps (for pages whose content is mostly cached:
 the region and chain dashboards). Same output as extending ``base.html``."""
 
 from django import template
 
-from opsdesk.layout import render_in_layout
+from opsdesk.platform.layout import render_in_layout
 
 register = template.Library()
 

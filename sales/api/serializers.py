@@ -1,6 +1,6 @@
 """Presentation only: the rules are in the services.
 
-Inputs are JSON and typed strictly (``opsdesk.api.fields``): a number where a text is
+Inputs are JSON and typed strictly (``opsdesk.platform.api.fields``): a number where a text is
 expected, ``"yes"`` for a boolean or a JSON number for an amount is refused (400), as the
 schema says; so are amounts and discounts outside the bounds the schema's patterns show.
 """
@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from opsdesk.api.fields import (
+from opsdesk.platform.api.fields import (
     PatternField,
     StrictBooleanField,
     StrictCharField,

@@ -21,10 +21,10 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from inventory.models import Product
-from opsdesk.api.exceptions import Conflict, conflicts
+from opsdesk.platform.api.exceptions import Conflict, conflicts
+from opsdesk.platform.roles import ALL_ROLES
 from stores.access import ScopedAPIMixin, ensure_role
 from stores.models import Region, Store
-from stores.roles import ALL_ROLES
 
 from .. import selectors, services
 from ..filters import (

@@ -1,6 +1,6 @@
 """Presentation only: the rules are in staff/services and staff/checks.py.
 
-Inputs are JSON and typed strictly (``opsdesk.api.fields``); wall-clock times are
+Inputs are JSON and typed strictly (``opsdesk.platform.api.fields``); wall-clock times are
 "HH:MM" on the store's clock. What the schema states is checked here (400); what the
 services refuse after that (a break as long as the shift, a time the clocks skip, a rule
 broken on a published week, a request no longer open) is a 409.
@@ -10,15 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from opsdesk.api.fields import (
+from opsdesk.platform.api.fields import (
     PatternField,
     StrictBooleanField,
     StrictCharField,
     StrictDecimalField,
     StrictIntegerField,
 )
+from opsdesk.platform.roles import Role
 from stores.access import user_role
-from stores.roles import Role
 
 from .. import times
 from ..models import (

@@ -20,10 +20,10 @@ from rest_framework.exceptions import APIException
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from opsdesk.api.exceptions import as_conflict
+from opsdesk.platform.api.exceptions import as_conflict
+from opsdesk.platform.roles import ALL_ROLES
 from stores.access import ScopedAPIMixin
 from stores.models import Store
-from stores.roles import ALL_ROLES
 
 from .. import selectors, services
 from ..filters import (

@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from opsdesk.notifications.services import notify
+from opsdesk.platform.notifications.services import notify
 from stores.access import OutOfScope, ensure_role, ensure_store_in_scope
 from stores.i18n import store_label
 from stores.models import Store

@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opsdesk.notifications.services import notify
+from opsdesk.platform.notifications.services import notify
 from stores.access import ensure_role, ensure_store_in_scope
 from stores.checklists.services.runs import store_managers
 from stores.i18n import store_label

@@ -34,9 +34,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from opsdesk.db import insert_new
-from opsdesk.notifications.services import notify
-from opsdesk.notifications.texts import overdue_text
+from opsdesk.platform.db import insert_new
+from opsdesk.platform.notifications.services import notify
+from opsdesk.platform.notifications.texts import overdue_text
 from stores.access import ensure_role, ensure_store_in_scope, user_role
 from stores.checklists.services.runs import store_managers
 from stores.i18n import local_text

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from opsdesk.http import safe_next_url
+from opsdesk.platform.http import safe_next_url
 from stores.access import ScopedPageMixin, user_role
 
 from .. import selectors, services

@@ -8,7 +8,7 @@ records with filters and search, and changes nothing.
 
 from django.contrib import admin
 
-from opsdesk.admin import ReadOnlyAdmin, ReadOnlyInline
+from opsdesk.platform.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import (
     Answer,

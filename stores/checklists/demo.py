@@ -19,7 +19,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from PIL import Image, ImageDraw
 
-from opsdesk.notifications.models import Notification
+from opsdesk.platform.notifications.models import Notification
 from stores.models import OpeningHours, Store
 
 from .models import (

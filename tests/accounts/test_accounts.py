@@ -3,8 +3,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from opsdesk.accounts.services import HEAD_OFFICE_GROUP, user_set_language, user_sync_role_access
-from stores.roles import Role
+from opsdesk.platform.accounts.services import (
+    HEAD_OFFICE_GROUP,
+    user_set_language,
+    user_sync_role_access,
+)
+from opsdesk.platform.roles import Role
 
 
 def test_login_and_logout(demo, client):

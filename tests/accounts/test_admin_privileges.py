@@ -19,8 +19,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.urls import NoReverseMatch, reverse
 
-from opsdesk.accounts.services import user_sync_role_access
-from stores.roles import CHAIN_ROLES, Role
+from opsdesk.platform.accounts.services import user_sync_role_access
+from opsdesk.platform.roles import CHAIN_ROLES, Role
 
 User = get_user_model()
 

@@ -9,10 +9,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from PIL import Image
 
+from opsdesk.platform.roles import Role
 from stores.checklists import services
 from stores.checklists.models import ChecklistRun
 from stores.models import OpeningHours, Region, RegionAssignment, Store, StoreAssignment
-from stores.roles import Role
 
 User = get_user_model()
 MON_TO_SAT = range(6)  # Sunday closed

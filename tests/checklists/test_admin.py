@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from opsdesk.accounts.services import user_sync_role_access
+from opsdesk.platform.accounts.services import user_sync_role_access
 from stores.checklists import services
 from stores.checklists.models import (
     ChecklistRun,

@@ -97,7 +97,7 @@ def test_seed_is_deterministic(db):
     ChecklistRun.objects.all().delete()
     from django.contrib.auth import get_user_model
 
-    from opsdesk.notifications.models import Notification
+    from opsdesk.platform.notifications.models import Notification
     from stores.models import Region, Store
 
     Notification.objects.all().delete()
@@ -113,7 +113,7 @@ def test_seed_statements_grow_by_batches_not_rows(db):
     *_rest, small = _seed(stores=3, days=3)
     from django.contrib.auth import get_user_model
 
-    from opsdesk.notifications.models import Notification
+    from opsdesk.platform.notifications.models import Notification
     from stores.models import Region, Store
 
     ChecklistRun.objects.all().delete()

@@ -10,7 +10,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
-from opsdesk.notifications.models import Notification
+from opsdesk.platform.notifications.models import Notification
 from stores.access import OutOfScope
 from stores.checklists import services
 from stores.checklists.models import (

@@ -6,11 +6,11 @@ from django.core import mail
 from django.utils import timezone, translation
 
 from opsdesk.celery import app as celery_app
-from opsdesk.notifications.models import Notification
+from opsdesk.platform.notifications.models import Notification
+from opsdesk.platform.roles import Role
 from stores.checklists import services, tasks
 from stores.checklists.models import ChecklistRun, CorrectiveAction
 from stores.models import Store
-from stores.roles import Role
 from tests.notifications.readers import received, speaks
 
 from .conftest import answer_all, make_user, schedule

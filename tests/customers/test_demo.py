@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from customers.demo import seed_customers
 from customers.models import Complaint, ComplaintEvent, Customer, SlaTarget
-from opsdesk.notifications.models import Notification
+from opsdesk.platform.notifications.models import Notification
 from stores.demo import seed_stores
 
 TODAY = datetime.date(2026, 6, 1)

@@ -14,7 +14,7 @@ from django.utils import translation
 
 from customers import services
 from customers.models import Complaint, ComplaintEvent, Customer, SlaTarget
-from opsdesk.notifications.models import Notification
+from opsdesk.platform.notifications.models import Notification
 from stores.access import OutOfScope
 from stores.models import RegionAssignment, Store
 from tests.notifications.readers import received, speaks

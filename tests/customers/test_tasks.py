@@ -13,7 +13,7 @@ from django.utils import timezone
 from customers.models import Complaint, ComplaintEvent
 from customers.tasks import escalate_breached
 from opsdesk.celery import app as celery_app
-from opsdesk.notifications.models import Notification
+from opsdesk.platform.notifications.models import Notification
 from stores.models import Region, RegionAssignment, Store
 from tests.conftest import require_service
 from tests.integration.test_celery_worker import (

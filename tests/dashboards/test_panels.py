@@ -202,7 +202,7 @@ def test_a_kpi_some_readers_may_not_read_is_not_in_their_cached_panels(client, d
     """Admin and head office see the same stores; a KPI only admins read is in the admin's
     panels and never in head office's, though the admin's entry was cached first."""
     from opsdesk.kpis import registry
-    from stores.roles import Role
+    from opsdesk.platform.roles import Role
 
     secret = registry.Kpi(
         code="test_secret",

@@ -19,8 +19,8 @@ from inventory.models import (
     StockSnapshotSummary,
     Transfer,
 )
-from opsdesk.accounts.models import User
-from opsdesk.accounts.services import user_sync_role_access
+from opsdesk.platform.accounts.models import User
+from opsdesk.platform.accounts.services import user_sync_role_access
 from stores.models import Store
 
 READ_ONLY = [

@@ -20,7 +20,7 @@ from inventory.services import (
     stock_movement_post,
 )
 from inventory.services.imports import OPENING_REFERENCE
-from opsdesk.imports import ImportRejected
+from opsdesk.platform.imports import ImportRejected
 
 from . import factories as f
 

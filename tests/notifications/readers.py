@@ -2,7 +2,7 @@
 
 from django.core import mail
 
-from opsdesk.notifications.models import Notification
+from opsdesk.platform.notifications.models import Notification
 
 
 def received(user, **filters) -> tuple[str, str]:

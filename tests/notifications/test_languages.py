@@ -9,8 +9,8 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from opsdesk.notifications.models import Notification
-from opsdesk.notifications.services import notify, recipient_language
+from opsdesk.platform.notifications.models import Notification
+from opsdesk.platform.notifications.services import notify, recipient_language
 from stores.i18n import local_text, store_label
 from stores.models import Store
 

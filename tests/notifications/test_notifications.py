@@ -5,9 +5,9 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
-from opsdesk.notifications.models import Notification
-from opsdesk.notifications.selectors import notification_unread_count
-from opsdesk.notifications.services import notification_mark_read, notify
+from opsdesk.platform.notifications.models import Notification
+from opsdesk.platform.notifications.selectors import notification_unread_count
+from opsdesk.platform.notifications.services import notification_mark_read, notify
 
 User = get_user_model()
 

@@ -13,11 +13,11 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth import get_user_model
 
+from opsdesk.platform.roles import Role
 from staff.models import Employee, Schedule, Shift
 from staff.services import labor_cost
 from staff.times import aware
 from stores.models import OpeningHours, Region, Store
-from stores.roles import Role
 from tests.checklists.conftest import make_user
 
 User = get_user_model()

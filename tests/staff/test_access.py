@@ -14,6 +14,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
+from opsdesk.platform.roles import ALL_ROLES
 from staff.models import (
     Certification,
     Course,
@@ -24,7 +25,6 @@ from staff.models import (
     TrainingAssignment,
 )
 from staff.rules import SCHEDULE_READERS
-from stores.roles import ALL_ROLES
 
 from .conftest import MONDAY, day, put_shift
 

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from opsdesk.notifications.models import Notification
+from opsdesk.platform.notifications.models import Notification
 from staff import services
 from staff.models import Availability, Leave, Schedule, Shift
 from staff.services import PublishRefused

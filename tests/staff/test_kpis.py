@@ -14,12 +14,12 @@ from opsdesk.kpis import registry
 from opsdesk.kpis.engine import compute_kpis
 from opsdesk.kpis.models import KpiFact
 from opsdesk.kpis.selectors import kpi_rollup
+from opsdesk.platform.roles import Role
 from opsdesk.reports import exports
 from sales.models import DailySales
 from staff.models import Course, TrainingAssignment
 from staff.rules import SCHEDULE_READERS
 from stores.models import Store
-from stores.roles import Role
 
 from .conftest import day, make_employee, make_store, put_shift
 

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import translation
 
-from opsdesk.notifications.models import Notification
+from opsdesk.platform.notifications.models import Notification
 from staff import services
 from staff.models import Availability, Employee, Schedule, Shift, StaffingRule, SwapRequest
 from staff.services import PublishRefused

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection, transaction
 
 from opsdesk.celery import app
-from opsdesk.notifications.models import Notification
+from opsdesk.platform.notifications.models import Notification
 from staff.models import Course, TrainingAssignment
 from staff.tasks import training_sweep
 from tests.integration.test_celery_worker import (  # noqa: F401 - the worker fixture

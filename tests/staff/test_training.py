@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone, translation
 
-from opsdesk.notifications.models import Notification
+from opsdesk.platform.notifications.models import Notification
 from staff import services
 from staff.models import Certification, Course, Employee, TrainingAssignment
 from staff.selectors import assignment_list

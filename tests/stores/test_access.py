@@ -5,6 +5,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 
+from opsdesk.platform.roles import Role
 from stores.access import (
     OutOfScope,
     ScopedQuerySet,
@@ -15,7 +16,6 @@ from stores.access import (
     scope_path,
 )
 from stores.models import OpeningHours, Region, RegionAssignment, Store, StoreAssignment
-from stores.roles import Role
 
 User = get_user_model()
 
@@ -37,7 +37,7 @@ SCOPE_ALLOW_LIST = {
     # schedules reaching one of your stores, and selectors narrow their targets to scope.
     "stores.ChecklistSchedule",
     # A notification belongs to its recipient: every read filters by user
-    # (opsdesk/notifications/selectors.py), never by store.
+    # (opsdesk/platform/notifications/selectors.py), never by store.
     "notifications.Notification",
     # The inventory catalogue is global (no store): every role reads it through
     # ChainWideQuerySet.visible_to; only head office writes it (inventory/services).

@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from opsdesk.platform.roles import Role
 from stores.models import OpeningHours, RegionAssignment, Store, StoreAssignment, validate_time_zone
-from stores.roles import Role
 
 User = get_user_model()
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from customers.demo import seed_customers
 from inventory.demo import seed_inventory
-from opsdesk.accounts.services import user_sync_role_access
+from opsdesk.platform.accounts.services import user_sync_role_access
 from sales.demo import PosDemo
 from staff.demo import seed_staff
 from stores.checklists.demo import seed_checklists

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from opsdesk.api.schema import NO_NUL_PATTERN
+from opsdesk.platform.api.schema import NO_NUL_PATTERN
 
 from ..datasets import REGISTRY
 from ..exports import FORMATS

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from opsdesk.api.fields import StrictCharField, StrictSlugField
+from opsdesk.platform.api.fields import StrictCharField, StrictSlugField
 from stores.models import Region, Store
 
 from ..models import (

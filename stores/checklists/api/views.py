@@ -12,8 +12,8 @@ from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from opsdesk.api.exceptions import as_conflict, validate_or_404
-from opsdesk.api.schema import CONFLICT_RESPONSE
+from opsdesk.platform.api.exceptions import as_conflict, validate_or_404
+from opsdesk.platform.api.schema import CONFLICT_RESPONSE
 from stores.access import ScopedAPIMixin, ensure_role
 from stores.models import Store
 

@@ -13,12 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from opsdesk.notifications.services import notify
-from opsdesk.notifications.texts import overdue_text
+from opsdesk.platform.notifications.services import notify
+from opsdesk.platform.notifications.texts import overdue_text
+from opsdesk.platform.roles import Role
 from stores.access import ensure_role, ensure_store_in_scope, user_role
 from stores.i18n import local_text, store_label
 from stores.models import RegionAssignment
-from stores.roles import Role
 
 from ..models import ChecklistPhoto, ChecklistRun, CorrectiveAction
 from .templates import CONFLICT

@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from opsdesk.platform.roles import ALL_ROLES, Role
 from stores.access import ensure_role, ensure_store_in_scope, user_role
 from stores.i18n import store_label
 from stores.models import OpeningHours, Store, StoreAssignment
-from stores.roles import ALL_ROLES, Role
 
 from ..models import (
     Answer,
@@ -400,7 +400,7 @@ def store_managers(store_ids) -> dict[int, list]:
 
 
 def _notify_audit_submitted(run: ChecklistRun) -> None:
-    from opsdesk.notifications.services import notify
+    from opsdesk.platform.notifications.services import notify
 
     score = "—" if run.score is None else f"{run.score}%"
     notify(

@@ -11,8 +11,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opsdesk.platform.roles import Role
 from stores.access import ensure_role
-from stores.roles import Role
 
 from ..models import ChecklistTemplate, TemplateItem, TemplateSection, TemplateVersion
 

@@ -12,8 +12,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
+from opsdesk.platform.roles import CHAIN_ROLES, Role
 from stores.models import RegionAssignment, StoreAssignment
-from stores.roles import CHAIN_ROLES, Role
 
 from .models import User
 from .services import user_sync_role_access

@@ -3,6 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
-    name = "opsdesk.accounts"
+    name = "opsdesk.platform.accounts"
     label = "accounts"
     verbose_name = _("Accounts")

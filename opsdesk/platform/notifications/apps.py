@@ -3,6 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class NotificationsConfig(AppConfig):
-    name = "opsdesk.notifications"
+    name = "opsdesk.platform.notifications"
     label = "notifications"
     verbose_name = _("Notifications")

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from stores.roles import Role
+from opsdesk.platform.roles import Role
 
 from .models import User
 

@@ -3,7 +3,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from stores.roles import Role
+from opsdesk.platform.roles import Role
 
 
 class User(AbstractUser):

@@ -4,7 +4,7 @@ from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from opsdesk.http import safe_next_url
+from opsdesk.platform.http import safe_next_url
 
 from .services import user_set_language
 
