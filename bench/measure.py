@@ -77,8 +77,8 @@ def turnover_floor(day: datetime.date) -> int:
 def kpis_one_date(args) -> dict:
     """The job for every store of the chain (``store_ids`` not given: all trading stores,
     as the nightly run), then the floor, alternately, in this one process."""
-    from opsdesk.kpis import registry
-    from opsdesk.kpis.engine import compute_kpis
+    from opsdesk.analytics.kpis import registry
+    from opsdesk.analytics.kpis.engine import compute_kpis
     from stores.models import Store
 
     day = args.date or last_business_date()
@@ -108,8 +108,8 @@ def kpis_split(args) -> dict:
     """Where the job's time goes: each KPI's ``compute`` for every trading store, timed
     (median of ``--repeat``) alone and, in registry order inside one run cache as the
     job runs them, marginally (figures shared by several KPIs count for the first)."""
-    from opsdesk.kpis import registry
-    from opsdesk.kpis.engine import stores_for
+    from opsdesk.analytics.kpis import registry
+    from opsdesk.analytics.kpis.engine import stores_for
 
     day = args.date or last_business_date()
     stores = stores_for(day)
@@ -143,7 +143,7 @@ def kpis_split(args) -> dict:
 
 
 def kpis_backfill(args) -> dict:
-    from opsdesk.kpis.engine import compute_range
+    from opsdesk.analytics.kpis.engine import compute_range
 
     end = args.date or last_business_date()
     start = end - datetime.timedelta(days=args.days - 1)
@@ -200,8 +200,8 @@ def export_csv(args) -> dict:
     """The CSV export as a job and ``manage.py export_dataset`` write it (PostgreSQL
     formats and COPYs the rows), or as a page download streams it (``--path page``:
     server-side cursor and csv.writer)."""
+    from opsdesk.analytics.reports import exports
     from opsdesk.platform.accounts.models import User
-    from opsdesk.reports import exports
 
     user = User.objects.get(username="headoffice")
     params = _export_params(args)

@@ -293,7 +293,7 @@ def complaint_report(*, user, store_ids: list[int], start: datetime.date, end: d
     """The monthly report's complaints section for these stores (those in the user's
     scope) and store-local dates: headline figures against the month before, a table per
     store (worst first) and the worst stores. Returns the fields of
-    ``opsdesk.reports.monthly.ComplaintSection`` as a dict (a domain app does not import
+    ``opsdesk.analytics.reports.monthly.ComplaintSection`` as a dict (a domain app does not import
     the reports). No personal data: no customer appears in it. Four queries: the stores
     (their time zones read once, for both months), then three aggregates."""
     stores = {

@@ -48,7 +48,7 @@ app.conf.beat_schedule = {
         "task": "inventory.tasks.snapshot_due_stores",
         "schedule": crontab(minute="7-59/15"),
     },
-    # Reports (opsdesk/reports/tasks.py): expired export files daily; the monthly reports
+    # Reports (opsdesk/analytics/reports/tasks.py): expired export files daily; the monthly reports
     # whose schedule day has come, daily (each schedule's month is sent once).
     "reports-export-jobs-sweep": {
         "task": "reports.export_jobs_sweep",

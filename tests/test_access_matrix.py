@@ -111,7 +111,7 @@ def _month_target_region(region):
 INV_WRITERS = frozenset({"store_manager", "regional_ops", "head_office", "admin"})
 INV_APPROVERS = frozenset({"regional_ops", "head_office", "admin"})
 
-# Reports (opsdesk/reports/rules.py): monthly report readers and schedule managers.
+# Reports (opsdesk/analytics/reports/rules.py): monthly report readers and schedule managers.
 REPORT_READERS = frozenset({"regional_ops", "head_office", "admin"})
 REPORT_SCHEDULERS = frozenset({"head_office", "admin"})
 
@@ -418,8 +418,8 @@ ROUTES = {
     "sales-api:promotion-uplift": Route("api", obj="sales.Promotion"),
     "sales-api:importbatch-list": Route("api", roles=SALES_IMPORTERS),
     "sales-api:importbatch-detail": Route("api", obj="sales.ImportBatch", roles=SALES_IMPORTERS),
-    # Dashboards (opsdesk/dashboards): the region dashboard for regional ops and head
-    # office, the chain for head office; thresholds are set by head office (opsdesk/kpis).
+    # Dashboards (opsdesk/analytics/dashboards): the region dashboard for regional ops and head
+    # office, the chain for head office; thresholds are set by head office (opsdesk/analytics/kpis).
     "dashboards:index": Route("page"),
     "dashboards:store": Route("page", obj="stores.Store"),
     "dashboards:store_kpi": Route(

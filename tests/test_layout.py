@@ -14,7 +14,7 @@ from django.test import RequestFactory
 from django.urls import resolve, reverse
 from django.utils import translation
 
-from opsdesk.dashboards.selectors import trading_stores
+from opsdesk.analytics.dashboards.selectors import trading_stores
 from opsdesk.platform import layout
 from opsdesk.platform.roles import Role
 from stores.models import Region, RegionAssignment, Store

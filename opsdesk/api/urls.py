@@ -14,6 +14,6 @@ urlpatterns = [
     path("checklists/", include("stores.checklists.api.urls")),
     path("customers/", include("customers.api.urls")),
     path("staff/", include("staff.api.urls")),
-    path("kpis/", include("opsdesk.kpis.api.urls")),
-    path("", include("opsdesk.reports.api.urls")),
+    path("kpis/", include("opsdesk.analytics.kpis.api.urls")),
+    path("", include("opsdesk.analytics.reports.api.urls")),
 ]

@@ -36,10 +36,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "opsdesk.apps.OpsdeskConfig",
     "opsdesk.platform.accounts",
-    "opsdesk.kpis",
-    "opsdesk.dashboards",
+    "opsdesk.analytics.kpis",
+    "opsdesk.analytics.dashboards",
     "opsdesk.platform.notifications",
-    "opsdesk.reports",
+    "opsdesk.analytics.reports",
     "stores",
     "inventory",
     "sales",
@@ -218,8 +218,8 @@ SPECTACULAR_SETTINGS = {
         "StockMovementKindEnum": "inventory.models.stock.MovementKind",
         "ChecklistRunTimelinessEnum": "stores.checklists.models.ChecklistRun.Timeliness",
         "ReceiptChannelEnum": "sales.models.ImportBatch.Channel",
-        "ExportJobStatusEnum": "opsdesk.reports.models.ExportJob.Status",
-        "ExportJobFormatEnum": "opsdesk.reports.models.ExportJob.Format",
+        "ExportJobStatusEnum": "opsdesk.analytics.reports.models.ExportJob.Status",
+        "ExportJobFormatEnum": "opsdesk.analytics.reports.models.ExportJob.Format",
         "ComplaintKindEnum": "customers.models.Kind",
         "ComplaintStatusEnum": "customers.models.Complaint.Status",
         "ComplaintChannelEnum": "customers.models.Channel",
@@ -244,7 +244,7 @@ SALES_IMPORT_SYNC_MAX_BYTES = env.int("SALES_IMPORT_SYNC_MAX_BYTES", default=102
 # The minimum rest between two shifts of one person, in hours (checked before publishing).
 STAFF_MIN_REST_HOURS = env.float("STAFF_MIN_REST_HOURS", default=11.0)
 
-# --- Exports and reports (opsdesk/reports) ----------------------------------------
+# --- Exports and reports (opsdesk/analytics/reports) ----------------------------------------
 # An export counting more rows than this runs on a worker (progress bar, download link).
 OPSDESK_EXPORT_ASYNC_ROWS = env.int("OPSDESK_EXPORT_ASYNC_ROWS", default=50_000)
 # Export files are deleted this many days after the export (daily sweep).

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from opsdesk.kpis import registry
-from opsdesk.kpis.models import KpiFact, KpiRun, KpiStoreDay, KpiThreshold
+from opsdesk.analytics.kpis import registry
+from opsdesk.analytics.kpis.models import KpiFact, KpiRun, KpiStoreDay, KpiThreshold
 
 
 @pytest.fixture(autouse=True)

@@ -13,10 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from opsdesk.dashboards import panels, selectors
-from opsdesk.kpis.models import KpiThreshold
-from opsdesk.kpis.periods import period_for
-from opsdesk.kpis.selectors import kpi_data_version
+from opsdesk.analytics.dashboards import panels, selectors
+from opsdesk.analytics.kpis.models import KpiThreshold
+from opsdesk.analytics.kpis.periods import period_for
+from opsdesk.analytics.kpis.selectors import kpi_data_version
 from stores.models import Region, Store
 
 from .conftest import DOWN, UP, add_fact, mark_computed
@@ -64,7 +64,7 @@ def test_a_kpi_run_shows_at_once(client, demo, facts):
     before = _cell(client.get(_region_url(region)).content.decode(), store.code, UP.code)
     # The nightly job rewrites a day's figures and records its run in one transaction.
     day = facts["days"][0]
-    from opsdesk.kpis.models import KpiFact
+    from opsdesk.analytics.kpis.models import KpiFact
 
     KpiFact.objects.filter(store=store, business_date=day, code=UP.code).update(
         numerator=Decimal(10), denominator=Decimal(10)
@@ -201,7 +201,7 @@ def test_a_cache_that_is_down_only_costs_the_rendering(client, demo, facts, monk
 def test_a_kpi_some_readers_may_not_read_is_not_in_their_cached_panels(client, demo, facts):
     """Admin and head office see the same stores; a KPI only admins read is in the admin's
     panels and never in head office's, though the admin's entry was cached first."""
-    from opsdesk.kpis import registry
+    from opsdesk.analytics.kpis import registry
     from opsdesk.platform.roles import Role
 
     secret = registry.Kpi(

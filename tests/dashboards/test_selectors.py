@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from opsdesk.dashboards import selectors
-from opsdesk.kpis.periods import parse_period, period_for
-from opsdesk.kpis.selectors import kpi_rollup
+from opsdesk.analytics.dashboards import selectors
+from opsdesk.analytics.kpis.periods import parse_period, period_for
+from opsdesk.analytics.kpis.selectors import kpi_rollup
 from stores.models import Region, Store
 
 from .conftest import DOWN, UP
@@ -142,7 +142,7 @@ def test_out_of_band(facts, demo):
 def test_tiles_call_extras_when_a_kpi_has_them(facts, demo, monkeypatch):
     import dataclasses
 
-    from opsdesk.kpis import registry
+    from opsdesk.analytics.kpis import registry
 
     calls = []
 

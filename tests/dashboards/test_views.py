@@ -12,7 +12,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from opsdesk.kpis.models import KpiThreshold
+from opsdesk.analytics.kpis.models import KpiThreshold
 from stores.models import Region, Store
 
 from .conftest import DOWN, UP, add_fact, mark_computed

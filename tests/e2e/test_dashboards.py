@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from opsdesk.kpis.engine import compute_kpis
-from opsdesk.kpis.models import KpiThreshold
+from opsdesk.analytics.kpis.engine import compute_kpis
+from opsdesk.analytics.kpis.models import KpiThreshold
 from stores.models import Region, Store
 
 from .steps import log_in

@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from opsdesk.kpis import registry
-from opsdesk.kpis.models import KpiFact
-from opsdesk.kpis.selectors import kpi_rollup
+from opsdesk.analytics.kpis import registry
+from opsdesk.analytics.kpis.models import KpiFact
+from opsdesk.analytics.kpis.selectors import kpi_rollup
 from stores.models import Region, Store
 from tests.dashboards.conftest import DOWN, UP, add_fact, registered_test_kpis, seed_facts
 

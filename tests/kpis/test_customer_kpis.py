@@ -12,10 +12,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from customers.models import Complaint
-from opsdesk.kpis import registry
-from opsdesk.kpis.engine import compute_kpis
-from opsdesk.kpis.models import KpiFact
-from opsdesk.kpis.selectors import kpi_rollup
+from opsdesk.analytics.kpis import registry
+from opsdesk.analytics.kpis.engine import compute_kpis
+from opsdesk.analytics.kpis.models import KpiFact
+from opsdesk.analytics.kpis.selectors import kpi_rollup
 from sales.models import DailySales
 from stores.models import Region, Store
 
@@ -222,7 +222,7 @@ def test_queries_do_not_grow_with_stores(stores, region):
 def test_a_breach_after_the_close_counts_once_the_date_is_settled(stores, monkeypatch):
     """A complaint due at 23:00 (store time) and still open: the run at the close (22:15)
     cannot know yet; the run after the store's midnight (due_store_dates) counts it."""
-    from opsdesk.kpis.definitions import customers as definitions
+    from opsdesk.analytics.kpis.definitions import customers as definitions
 
     ld = stores["ld"]  # UTC: store time is UTC
     complaint(ld, t(10, 23), first_h=1, resolution_h=24, first_responded_at=t(10, 23, 30))

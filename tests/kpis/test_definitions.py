@@ -7,9 +7,9 @@ store, and roll up as ratios of sums.
 
 from decimal import Decimal
 
-from opsdesk.kpis import registry
-from opsdesk.kpis.engine import compute_kpis, stores_for
-from opsdesk.kpis.models import KpiFact
+from opsdesk.analytics.kpis import registry
+from opsdesk.analytics.kpis.engine import compute_kpis, stores_for
+from opsdesk.analytics.kpis.models import KpiFact
 from stores.checklists import selectors as checklist_selectors
 from stores.checklists.models import ChecklistRun
 

@@ -13,10 +13,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from opsdesk.kpis import registry
-from opsdesk.kpis.engine import compute_kpis, due_store_dates, single_flight
-from opsdesk.kpis.models import KpiFact, KpiRun, KpiStoreDay
-from opsdesk.kpis.selectors import kpi_data_as_of, kpi_rollup
+from opsdesk.analytics.kpis import registry
+from opsdesk.analytics.kpis.engine import compute_kpis, due_store_dates, single_flight
+from opsdesk.analytics.kpis.models import KpiFact, KpiRun, KpiStoreDay
+from opsdesk.analytics.kpis.selectors import kpi_data_as_of, kpi_rollup
 from stores.models import OpeningHours, Store
 
 DAY = datetime.date(2026, 3, 2)
@@ -250,7 +250,7 @@ def test_compute_kpis_command(demo, open_days_kpi, capsys):
 
 
 def test_tasks_run_the_same_engine(demo, open_days_kpi):
-    from opsdesk.kpis.tasks import compute_date
+    from opsdesk.analytics.kpis.tasks import compute_date
 
     result = compute_date.delay(DAY.isoformat(), None, "beat").get()
     assert result["status"] == "succeeded" and result["rows"] >= 11

@@ -32,10 +32,10 @@ from inventory.models import (
     Transfer,
 )
 from inventory.services.snapshots import stock_snapshot_summary_rebuild, stock_snapshot_take
-from opsdesk.kpis import registry
-from opsdesk.kpis.engine import compute_kpis
-from opsdesk.kpis.models import KpiFact
-from opsdesk.kpis.selectors import kpi_rollup
+from opsdesk.analytics.kpis import registry
+from opsdesk.analytics.kpis.engine import compute_kpis
+from opsdesk.analytics.kpis.models import KpiFact
+from opsdesk.analytics.kpis.selectors import kpi_rollup
 from sales.models import DailySales
 from stores.models import Region, Store
 

@@ -13,10 +13,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from inventory.models import Category, Product
-from opsdesk.kpis import registry
-from opsdesk.kpis.engine import compute_kpis
-from opsdesk.kpis.models import KpiFact
-from opsdesk.kpis.selectors import kpi_rollup
+from opsdesk.analytics.kpis import registry
+from opsdesk.analytics.kpis.engine import compute_kpis
+from opsdesk.analytics.kpis.models import KpiFact
+from opsdesk.analytics.kpis.selectors import kpi_rollup
 from sales.models import DailySales, DayTarget, Method, MonthTarget, Receipt, SalesLine, StoreTarget
 from sales.services.daily import daily_sales_recompute
 from stores.models import Region, Store

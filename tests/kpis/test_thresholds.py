@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from opsdesk.kpis import registry
-from opsdesk.kpis.models import KpiThreshold
-from opsdesk.kpis.thresholds import Band, rag, threshold_clear, threshold_set
+from opsdesk.analytics.kpis import registry
+from opsdesk.analytics.kpis.models import KpiThreshold
+from opsdesk.analytics.kpis.thresholds import Band, rag, threshold_clear, threshold_set
 
 D = Decimal
 

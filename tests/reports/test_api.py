@@ -4,7 +4,7 @@ tests. The export jobs themselves are tested in test_jobs.py and test_worker.py.
 import pytest
 from django.urls import reverse
 
-from opsdesk.reports.models import ExportJob
+from opsdesk.analytics.reports.models import ExportJob
 
 
 def test_export_bodies_are_json_only(demo, api_as):

@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from inventory.models import StockLevel
-from opsdesk.reports import datasets, exports
-from opsdesk.reports.datasets import ExportError
-from opsdesk.reports.models import ExportJob
+from opsdesk.analytics.reports import datasets, exports
+from opsdesk.analytics.reports.datasets import ExportError
+from opsdesk.analytics.reports.models import ExportJob
 from stores.models import Store
 from tests.reports.conftest import body, csv_rows, xlsx_rows
 

@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from opsdesk.reports import services
-from opsdesk.reports.models import ExportJob
-from opsdesk.reports.tasks import export_job_run_task, export_jobs_sweep_task
+from opsdesk.analytics.reports import services
+from opsdesk.analytics.reports.models import ExportJob
+from opsdesk.analytics.reports.tasks import export_job_run_task, export_jobs_sweep_task
 from stores.models import Store
 from tests.reports.conftest import body, csv_rows, xlsx_rows
 
@@ -158,7 +158,7 @@ def test_a_redelivered_job_starts_again_from_scratch(demo):
 
 
 def test_a_failing_job_records_its_error(demo, monkeypatch):
-    from opsdesk.reports import exports
+    from opsdesk.analytics.reports import exports
 
     head = demo.user("headoffice")
     job = services.export_job_create(user=head, dataset="stores", fmt="csv", params={})

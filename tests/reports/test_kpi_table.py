@@ -8,13 +8,13 @@ import pytest
 from django.forms import ValidationError as FormValidationError
 from django.urls import reverse
 
-from opsdesk.kpis import registry
-from opsdesk.kpis import thresholds as kpi_thresholds
-from opsdesk.kpis.models import KpiFact, KpiThreshold
-from opsdesk.kpis.selectors import kpi_rollup
-from opsdesk.reports import exports
-from opsdesk.reports.datasets import ExportError
-from opsdesk.reports.kpi_table import period_range
+from opsdesk.analytics.kpis import registry
+from opsdesk.analytics.kpis import thresholds as kpi_thresholds
+from opsdesk.analytics.kpis.models import KpiFact, KpiThreshold
+from opsdesk.analytics.kpis.selectors import kpi_rollup
+from opsdesk.analytics.reports import exports
+from opsdesk.analytics.reports.datasets import ExportError
+from opsdesk.analytics.reports.kpi_table import period_range
 from sales import selectors as sales_selectors
 from stores.models import Store
 from tests.reports.conftest import body, csv_rows, xlsx_rows

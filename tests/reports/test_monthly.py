@@ -11,10 +11,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from opsdesk.kpis import registry
-from opsdesk.kpis.models import KpiFact
-from opsdesk.reports import monthly
-from opsdesk.reports.monthly import monthly_report, render_pdf, render_xlsx
+from opsdesk.analytics.kpis import registry
+from opsdesk.analytics.kpis.models import KpiFact
+from opsdesk.analytics.reports import monthly
+from opsdesk.analytics.reports.monthly import monthly_report, render_pdf, render_xlsx
 from stores.access import OutOfScope
 from stores.checklists.models import Answer
 from tests.reports.conftest import xlsx_rows

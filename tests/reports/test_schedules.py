@@ -8,10 +8,10 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from opsdesk.reports import monthly, services
-from opsdesk.reports.models import ReportDelivery, ReportSchedule
-from opsdesk.reports.monthly import send_due_reports
-from opsdesk.reports.tasks import send_due_reports_task
+from opsdesk.analytics.reports import monthly, services
+from opsdesk.analytics.reports.models import ReportDelivery, ReportSchedule
+from opsdesk.analytics.reports.monthly import send_due_reports
+from opsdesk.analytics.reports.tasks import send_due_reports_task
 
 DAY = datetime.date(2026, 3, 5)
 

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from opsdesk.reports import services
+from opsdesk.analytics.reports import services
 from tests.reports.conftest import body, xlsx_rows
 
 ROLES = ["staff", "manager", "regional", "headoffice", "admin"]

@@ -9,8 +9,8 @@ import pytest
 from django.db import connection, transaction
 from django.urls import reverse
 
-from opsdesk.reports.models import ExportJob
-from opsdesk.reports.tasks import export_job_run_task
+from opsdesk.analytics.reports.models import ExportJob
+from opsdesk.analytics.reports.tasks import export_job_run_task
 from stores.models import Store
 from tests.conftest import seed_test_chain
 from tests.integration.test_celery_worker import (  # noqa: F401

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from opsdesk.dashboards import drilldown
-from opsdesk.kpis.periods import Period
+from opsdesk.analytics.dashboards import drilldown
+from opsdesk.analytics.kpis.periods import Period
 from staff.models import Schedule, SwapRequest
 from staff.selectors import shifts_today
 

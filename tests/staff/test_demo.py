@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from opsdesk.kpis.engine import compute_kpis
-from opsdesk.kpis.models import KpiFact
+from opsdesk.analytics.kpis.engine import compute_kpis
+from opsdesk.analytics.kpis.models import KpiFact
 from sales.models import DailySales
 from staff import services, times
 from staff.models import (

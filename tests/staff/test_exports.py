@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from opsdesk.reports import datasets
+from opsdesk.analytics.reports import datasets
 from staff.models import Course, TrainingAssignment
 
 from .conftest import day, put_shift

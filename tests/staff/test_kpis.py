@@ -10,12 +10,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from opsdesk.kpis import registry
-from opsdesk.kpis.engine import compute_kpis
-from opsdesk.kpis.models import KpiFact
-from opsdesk.kpis.selectors import kpi_rollup
+from opsdesk.analytics.kpis import registry
+from opsdesk.analytics.kpis.engine import compute_kpis
+from opsdesk.analytics.kpis.models import KpiFact
+from opsdesk.analytics.kpis.selectors import kpi_rollup
+from opsdesk.analytics.reports import exports
 from opsdesk.platform.roles import Role
-from opsdesk.reports import exports
 from sales.models import DailySales
 from staff.models import Course, TrainingAssignment
 from staff.rules import SCHEDULE_READERS

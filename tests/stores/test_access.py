@@ -55,7 +55,7 @@ SCOPE_ALLOW_LIST = {
     "sales.Promotion",
     # An export job belongs to the user who asked for it: ExportJobQuerySet.visible_to
     # shows a user their own jobs only (head office included), never by store; the rows
-    # in its file were scoped when it was built (opsdesk/reports/datasets.py).
+    # in its file were scoped when it was built (opsdesk/analytics/reports/datasets.py).
     "reports.ExportJob",
     # Customers: the SLA policy is chain-wide (every role reads it, ChainWideQuerySet; head
     # office writes it). A customer may complain at several stores: CustomerQuerySet shows

@@ -9,8 +9,8 @@ import sys
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from opsdesk.reports import exports
-from opsdesk.reports.datasets import ExportError, all_datasets
+from opsdesk.analytics.reports import exports
+from opsdesk.analytics.reports.datasets import ExportError, all_datasets
 
 
 class Command(BaseCommand):

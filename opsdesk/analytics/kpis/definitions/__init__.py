@@ -1,4 +1,4 @@
-"""One module per KPI; each registers itself with ``opsdesk.kpis.registry.register``.
+"""One module per KPI; each registers itself with ``opsdesk.analytics.kpis.registry.register``.
 
 KPIs read the domain apps through their selectors and compute one business date for many
 stores in one query each: the nightly cost depends on one day's activity, not on the

@@ -1,5 +1,5 @@
 """KPI API: store-day values, roll-ups (ratio of sums) and the registry, scoped like
-every other endpoint. Thin views over opsdesk.kpis.selectors and thresholds."""
+every other endpoint. Thin views over opsdesk.analytics.kpis.selectors and thresholds."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class KpisConfig(AppConfig):
-    name = "opsdesk.kpis"
+    name = "opsdesk.analytics.kpis"
     label = "kpis"
     verbose_name = _("KPIs")
 

@@ -37,10 +37,10 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from opsdesk.kpis import registry
-from opsdesk.kpis.periods import Period
-from opsdesk.kpis.selectors import kpi_data_state
-from opsdesk.kpis.thresholds import bands_fingerprint
+from opsdesk.analytics.kpis import registry
+from opsdesk.analytics.kpis.periods import Period
+from opsdesk.analytics.kpis.selectors import kpi_data_state
+from opsdesk.analytics.kpis.thresholds import bands_fingerprint
 
 from . import selectors
 

@@ -2,8 +2,8 @@
 
 import django.core.validators
 import django.db.models.deletion
-import opsdesk.reports.models
-import opsdesk.reports.storage
+import opsdesk.analytics.reports.models
+import opsdesk.analytics.reports.storage
 from django.conf import settings
 from django.db import migrations, models
 
@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
             name='ReportSchedule',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recipients', models.TextField(help_text='Email addresses, separated by commas or new lines.', validators=[opsdesk.reports.models.validate_recipients], verbose_name='recipients')),
+                ('recipients', models.TextField(help_text='Email addresses, separated by commas or new lines.', validators=[opsdesk.analytics.reports.models.validate_recipients], verbose_name='recipients')),
                 ('day_of_month', models.PositiveSmallIntegerField(help_text='1 to 28: the report of the previous month is sent on this day.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(28)], verbose_name='day of the month')),
                 ('language', models.CharField(choices=[('en', 'English'), ('zh-hans', 'Simplified Chinese')], default='en', max_length=16, verbose_name='language')),
                 ('active', models.BooleanField(default=True, verbose_name='active')),
@@ -65,7 +65,7 @@ class Migration(migrations.Migration):
                 ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed'), ('expired', 'Expired')], default='queued', max_length=12, verbose_name='status')),
                 ('rows_done', models.PositiveIntegerField(default=0, verbose_name='rows done')),
                 ('rows_total', models.PositiveIntegerField(default=0, verbose_name='rows')),
-                ('file', models.FileField(blank=True, storage=opsdesk.reports.storage.PrivateStorage(), upload_to='exports/%Y/%m/', verbose_name='file')),
+                ('file', models.FileField(blank=True, storage=opsdesk.analytics.reports.storage.PrivateStorage(), upload_to='exports/%Y/%m/', verbose_name='file')),
                 ('file_name', models.CharField(blank=True, max_length=200, verbose_name='file name')),
                 ('error', models.TextField(blank=True, verbose_name='error')),
                 ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),

@@ -19,10 +19,10 @@ from django.utils.translation import get_language
 from customers import selectors as customer_selectors
 from inventory.filters import StockLevelFilterSet
 from inventory.selectors import stock_level_list
-from opsdesk.kpis import registry
-from opsdesk.kpis.periods import Period, last_closed_day
-from opsdesk.kpis.selectors import kpi_daily, kpi_data_as_of, kpi_table
-from opsdesk.kpis.thresholds import AMBER, RAG_LABELS, RED, bands, rag
+from opsdesk.analytics.kpis import registry
+from opsdesk.analytics.kpis.periods import Period, last_closed_day
+from opsdesk.analytics.kpis.selectors import kpi_daily, kpi_data_as_of, kpi_table
+from opsdesk.analytics.kpis.thresholds import AMBER, RAG_LABELS, RED, bands, rag
 from sales import selectors as sales_selectors
 from staff import selectors as staff_selectors
 from stores.access import user_role

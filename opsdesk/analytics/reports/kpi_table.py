@@ -1,6 +1,6 @@
 """The ``kpi_table`` export: stores (or regions, or the chain) × every KPI the user may read
 (``registry.kpis_for``) over a period, each value a ratio of sums from
-``opsdesk.kpis.selectors.kpi_rollup``.
+``opsdesk.analytics.kpis.selectors.kpi_rollup``.
 
 Parameters (the contract the dashboards link with):
 
@@ -22,9 +22,9 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from opsdesk.kpis import registry
-from opsdesk.kpis import thresholds as kpi_thresholds
-from opsdesk.kpis.selectors import kpi_rollup
+from opsdesk.analytics.kpis import registry
+from opsdesk.analytics.kpis import thresholds as kpi_thresholds
+from opsdesk.analytics.kpis.selectors import kpi_rollup
 from stores.models import Region, Store
 
 from .datasets import DATE, NUMBER, Column, Dataset, ExportError, Prepared

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from opsdesk.kpis.periods import Period
+from opsdesk.analytics.kpis.periods import Period
 from stores.models import Store
 
 

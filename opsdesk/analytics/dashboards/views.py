@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from opsdesk.kpis import registry
-from opsdesk.kpis.periods import PERIODS, Period, last_closed_day, parse_period
-from opsdesk.kpis.selectors import kpi_fact_list
-from opsdesk.kpis.thresholds import bands, rag
+from opsdesk.analytics.kpis import registry
+from opsdesk.analytics.kpis.periods import PERIODS, Period, last_closed_day, parse_period
+from opsdesk.analytics.kpis.selectors import kpi_fact_list
+from opsdesk.analytics.kpis.thresholds import bands, rag
 from opsdesk.platform.roles import CHAIN_ROLES, Role
 from stores.access import ScopedPageMixin, user_role
 from stores.checklists.selectors import run_list

@@ -3,6 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class DashboardsConfig(AppConfig):
-    name = "opsdesk.dashboards"
+    name = "opsdesk.analytics.dashboards"
     label = "dashboards"
     verbose_name = _("Dashboards")

@@ -9,9 +9,9 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from opsdesk.kpis import registry
-from opsdesk.kpis.engine import compute_kpis, compute_range, stores_for
-from opsdesk.kpis.models import KpiStoreDay
+from opsdesk.analytics.kpis import registry
+from opsdesk.analytics.kpis.engine import compute_kpis, compute_range, stores_for
+from opsdesk.analytics.kpis.models import KpiStoreDay
 from stores.models import Store
 
 

@@ -150,7 +150,7 @@ class ReportSchedule(models.Model):
     last_sent_month = models.DateField(_("last month sent"), null=True, blank=True)
 
     # A schedule of one region is in that region's scope; "every region" (no region) is
-    # seen by chain roles only, who alone may manage schedules (opsdesk/reports/rules.py).
+    # seen by chain roles only, who alone may manage schedules (opsdesk/analytics/reports/rules.py).
     scope_region_path = "region"
     objects = ScopedQuerySet.as_manager()
 

@@ -27,7 +27,7 @@ from stores.models import Store
 from . import registry
 from .models import KpiFact, KpiRun, KpiStoreDay
 
-_LOCK_NAMESPACE = zlib.crc32(b"opsdesk.kpis") & 0x7FFFFFFF
+_LOCK_NAMESPACE = zlib.crc32(b"opsdesk.analytics.kpis") & 0x7FFFFFFF
 _local_lock = threading.Lock()  # SQLite (the embedded default) has one process
 
 

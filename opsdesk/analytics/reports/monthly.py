@@ -30,9 +30,9 @@ from django.db.models import Count
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from opsdesk.kpis import registry
-from opsdesk.kpis.registry import Kpi
-from opsdesk.kpis.selectors import kpi_data_as_of, kpi_rollup
+from opsdesk.analytics.kpis import registry
+from opsdesk.analytics.kpis.registry import Kpi
+from opsdesk.analytics.kpis.selectors import kpi_data_as_of, kpi_rollup
 from opsdesk.platform.roles import Role
 from stores.access import ensure_region_in_scope, ensure_role
 from stores.checklists.models import Answer
