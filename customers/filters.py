@@ -6,8 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from opsdesk.platform.filters import ChoicesFilter, StrictBooleanFilter
 from stores.access import visible_store_ids
-from stores.checklists.filters import ChoicesFilter, StrictBooleanFilter
 from stores.models import Region, Store
 from stores.selectors import store_local_date
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from stores.checklists.filters import StrictBooleanFilter
+from opsdesk.platform.filters import StrictBooleanFilter
 from stores.models import Store
 
 from .models import (

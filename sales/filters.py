@@ -4,7 +4,7 @@ import django_filters
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from stores.checklists.filters import StrictBooleanFilter
+from opsdesk.platform.filters import StrictBooleanFilter
 from stores.models import Region, Store
 
 from .models import DailySales, ImportBatch, MonthTarget, Promotion, Receipt, StoreTarget

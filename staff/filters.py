@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from stores.checklists.filters import StrictBooleanFilter
+from opsdesk.platform.filters import StrictBooleanFilter
 from stores.models import Store
 from stores.selectors import store_local_today
 

@@ -4,7 +4,7 @@ import django_filters
 import pytest
 from django.utils import translation
 
-from stores.checklists.filters import StrictBooleanFilter
+from opsdesk.platform.filters import StrictBooleanFilter
 from stores.models import Store
 
 
