@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -13,8 +14,10 @@ from django.db.models.functions import Cast, Now, TruncDate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from opsdesk.platform.roles import Role
+
 from .access import visible_store_ids
-from .models import OpeningHours, Region, Store
+from .models import OpeningHours, Region, Store, StoreAssignment
 
 
 def store_list(*, user) -> QuerySet[Store]:
@@ -126,3 +129,24 @@ def local_days_condition(
         )
         condition |= Q(**{f"{store_field}__in": ids, f"{field}__gte": low, f"{field}__lt": high})
     return condition
+
+
+def latest_local_date(zones, now: datetime.datetime | None = None) -> datetime.date:
+    """The newest business date in these time zones (today somewhere among the stores)."""
+    now = now or timezone.now()
+    zones = set(zones) or {"UTC"}
+    return max(now.astimezone(zoneinfo.ZoneInfo(z)).date() for z in zones)
+
+
+def store_managers(store_ids) -> dict[int, list]:
+    """The store managers of each store, first assigned first."""
+    managers = defaultdict(list)
+    for assignment in (
+        StoreAssignment.objects.filter(
+            store_id__in=store_ids, user__role=Role.STORE_MANAGER, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("pk")
+    ):
+        managers[assignment.store_id].append(assignment.user)
+    return managers

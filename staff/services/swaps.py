@@ -27,8 +27,8 @@ from django.utils.translation import gettext as _
 
 from opsdesk.platform.notifications.services import notify
 from stores.access import ensure_role, ensure_store_in_scope
-from stores.checklists.services.runs import store_managers
 from stores.i18n import store_label
+from stores.selectors import store_managers
 
 from .. import checks, times
 from ..models import Employee, Schedule, Shift, SwapRequest

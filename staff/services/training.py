@@ -38,8 +38,8 @@ from opsdesk.platform.db import insert_new
 from opsdesk.platform.notifications.services import notify
 from opsdesk.platform.notifications.texts import overdue_text
 from stores.access import ensure_role, ensure_store_in_scope, user_role
-from stores.checklists.services.runs import store_managers
 from stores.i18n import local_text
+from stores.selectors import store_managers
 
 from ..models import Certification, Course, Employee, Position, TrainingAssignment
 from ..rules import COURSE_EDITORS, RENEWAL_DAYS, TRAINING_RECORDERS

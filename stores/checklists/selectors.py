@@ -7,7 +7,6 @@ per store, a numerator and a denominator for one business date.
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -17,6 +16,7 @@ from django.utils import timezone
 
 from stores.access import visible_store_ids
 from stores.models import Region, Store
+from stores.selectors import latest_local_date
 
 from .models import (
     Answer,
@@ -217,13 +217,6 @@ def action_get(*, user, pk: int) -> CorrectiveAction:
 
 
 # --- Region comparison -------------------------------------------------------------------
-
-
-def latest_local_date(zones, now: datetime.datetime | None = None) -> datetime.date:
-    """The newest business date in these time zones (today somewhere among the stores)."""
-    now = now or timezone.now()
-    zones = set(zones) or {"UTC"}
-    return max(now.astimezone(zoneinfo.ZoneInfo(z)).date() for z in zones)
 
 
 def _window(prefix: str, days: int, until: datetime.date) -> Q:

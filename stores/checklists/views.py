@@ -20,6 +20,7 @@ from django.views.generic import ListView
 
 from stores.access import ScopedPageMixin, user_role
 from stores.models import Store
+from stores.selectors import latest_local_date
 
 from . import selectors, services
 from .filters import CorrectiveActionFilterSet
@@ -358,7 +359,7 @@ class RegionComparisonView(ScopedPageMixin, View):
 
     def get(self, request):
         rows = selectors.region_comparison(user=request.user)
-        until = selectors.latest_local_date({store.time_zone for store in rows})
+        until = latest_local_date({store.time_zone for store in rows})
         return render(
             request,
             "checklists/region_comparison.html",

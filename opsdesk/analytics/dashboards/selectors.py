@@ -27,8 +27,9 @@ from sales import selectors as sales_selectors
 from staff import selectors as staff_selectors
 from stores.access import user_role
 from stores.checklists.models import ChecklistRun
-from stores.checklists.selectors import latest_local_date, run_list
+from stores.checklists.selectors import run_list
 from stores.models import Region, Store
+from stores.selectors import latest_local_date
 
 LOW_STOCK_SHOWN = 10
 

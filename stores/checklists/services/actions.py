@@ -41,7 +41,7 @@ def corrective_actions_open_for_run(
     *, run: ChecklistRun, failed_items, now: datetime.datetime
 ) -> list[CorrectiveAction]:
     """One action per failed item (a resubmission after a reopen adds none twice)."""
-    from .runs import store_managers
+    from stores.selectors import store_managers
 
     if not failed_items:
         return []

@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy
 from opsdesk.platform.roles import ALL_ROLES, Role
 from stores.access import ensure_role, ensure_store_in_scope, user_role
 from stores.i18n import store_label
-from stores.models import OpeningHours, Store, StoreAssignment
+from stores.models import OpeningHours, Store
+from stores.selectors import store_managers
 
 from ..models import (
     Answer,
@@ -383,20 +384,6 @@ def run_submit(*, user, run: ChecklistRun, now: datetime.datetime | None = None)
         if run.kind == ChecklistTemplate.Kind.AUDIT:
             _notify_audit_submitted(run)
     return run
-
-
-def store_managers(store_ids) -> dict[int, list]:
-    """The store managers of each store, first assigned first."""
-    managers = defaultdict(list)
-    for assignment in (
-        StoreAssignment.objects.filter(
-            store_id__in=store_ids, user__role=Role.STORE_MANAGER, user__is_active=True
-        )
-        .select_related("user")
-        .order_by("pk")
-    ):
-        managers[assignment.store_id].append(assignment.user)
-    return managers
 
 
 def _notify_audit_submitted(run: ChecklistRun) -> None:

@@ -10,8 +10,8 @@ from rest_framework import mixins, viewsets
 from rest_framework.response import Response
 
 from stores.access import ScopedAPIMixin
-from stores.checklists.selectors import latest_local_date
 from stores.models import Region, Store
+from stores.selectors import latest_local_date
 
 from .. import registry, selectors
 from ..models import KpiFact
