@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from stores.access import user_role
+from opsdesk.platform.roles import user_role
 
 
 def opsdesk(request):

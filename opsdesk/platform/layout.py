@@ -19,7 +19,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from stores.access import user_role
+from opsdesk.platform.roles import user_role
 
 # Markers cut into the kept layout: a NUL cannot occur in a rendered template.
 _CSRF = "\x00csrf\x00"

@@ -15,3 +15,16 @@ class Role(models.TextChoices):
 STORE_ROLES = frozenset({Role.STORE_STAFF, Role.STORE_MANAGER})
 CHAIN_ROLES = frozenset({Role.HEAD_OFFICE, Role.ADMIN})
 ALL_ROLES = frozenset(Role)
+
+
+def is_active_user(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def user_role(user) -> str | None:
+    """The user's effective role; superusers count as admins."""
+    if not is_active_user(user):
+        return None
+    if user.is_superuser:
+        return Role.ADMIN
+    return user.role or None

@@ -16,7 +16,7 @@ from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from stores.access import user_role
+from opsdesk.platform.roles import user_role
 
 register = template.Library()
 

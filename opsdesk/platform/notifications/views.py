@@ -6,20 +6,20 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView, View
 
-from stores.access import ScopedPageMixin
+from opsdesk.platform.views import RolePageMixin
 
 from .selectors import notification_get, notification_list, notification_unread_count
 from .services import notification_mark_read
 
 
-class NotificationListView(ScopedPageMixin, ListView):
+class NotificationListView(RolePageMixin, ListView):
     template_name = "notifications/notification_list.html"
     selector = staticmethod(notification_list)
     paginate_by = 50
     context_object_name = "notifications"
 
 
-class NotificationBadgeView(ScopedPageMixin, View):
+class NotificationBadgeView(RolePageMixin, View):
     """The unread count for the header: a fragment htmx loads after the page."""
 
     def get(self, request):
@@ -29,7 +29,7 @@ class NotificationBadgeView(ScopedPageMixin, View):
         return response
 
 
-class NotificationReadView(ScopedPageMixin, View):
+class NotificationReadView(RolePageMixin, View):
     """POST ``id``: mark that one read and follow its link; no ``id``: mark all read."""
 
     http_method_names = ["post"]
