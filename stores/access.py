@@ -9,42 +9,28 @@
 
 Store managers and staff see the stores they are assigned to; regional ops see every
 store of their regions; head office and admins see everything.
+
+``stores.models`` imports this module, so it reads the models through the app registry.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from django.apps import apps
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 
-from opsdesk.platform.roles import ALL_ROLES, CHAIN_ROLES, STORE_ROLES, Role
-
-if TYPE_CHECKING:
-    from .models import Region, Store
+from opsdesk.platform.roles import ALL_ROLES, CHAIN_ROLES, STORE_ROLES, Role, user_role
+from opsdesk.platform.roles import is_active_user as _is_active
+from opsdesk.platform.views import RolePageMixin
 
 
 class OutOfScope(Http404):
     """Raised by services for a record outside the user's scope; shown as a 404."""
-
-
-def _is_active(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
-
-
-def user_role(user) -> str | None:
-    """The user's effective role; superusers count as admins."""
-    if not _is_active(user):
-        return None
-    if user.is_superuser:
-        return Role.ADMIN
-    return user.role or None
 
 
 def sees_everything(user) -> bool:
@@ -155,19 +141,19 @@ class RuleScopedQuerySet(models.QuerySet):
         raise NotImplementedError
 
 
-def can_see_store(user, store: Store | int) -> bool:
+def can_see_store(user, store: models.Model | int) -> bool:
     store_model = apps.get_model("stores", "Store")
     pk = store.pk if isinstance(store, store_model) else store
     return store_model.objects.visible_to(user).filter(pk=pk).exists()
 
 
-def ensure_store_in_scope(user, store: Store | int) -> None:
+def ensure_store_in_scope(user, store: models.Model | int) -> None:
     """The scope check every service makes before it creates or changes a record."""
     if not can_see_store(user, store):
         raise OutOfScope(_("No such store."))
 
 
-def ensure_region_in_scope(user, region: Region | int) -> None:
+def ensure_region_in_scope(user, region: models.Model | int) -> None:
     region_model = apps.get_model("stores", "Region")
     pk = region.pk if isinstance(region, region_model) else region
     if not region_model.objects.visible_to(user).filter(pk=pk).exists():
@@ -180,23 +166,16 @@ def ensure_role(user, roles: Iterable[str]) -> None:
         raise PermissionDenied(_("Your role may not do this."))
 
 
-class ScopedPageMixin(LoginRequiredMixin):
+class ScopedPageMixin(RolePageMixin):
     """For page views: login required, role allowed, queryset scoped (out of scope = 404).
 
     A view names its ``selector`` (a scoped read taking ``user=``) or a ``model``/
     ``queryset`` that ``visible_to`` narrows.
     """
 
-    allowed_roles: frozenset[str] = ALL_ROLES
-    selector = None
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and user_role(request.user) not in self.allowed_roles:
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
     def get_queryset(self):
-        return _scoped_queryset(self, super())
+        # The selector, or the queryset of the view class below the mixins, narrowed.
+        return _scoped_queryset(self, super(RolePageMixin, self))
 
 
 def _scoped_queryset(view, parent):
