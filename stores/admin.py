@@ -1,5 +1,8 @@
 from django.contrib import admin
 
+from opsdesk.platform.accounts.admin import UserAdmin
+from opsdesk.platform.accounts.models import User
+
 from .models import OpeningHours, Region, RegionAssignment, Store, StoreAssignment
 
 
@@ -39,4 +42,22 @@ class RegionAssignmentAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "region__code"]
 
 
-from .checklists import admin as checklists_admin  # noqa: E402, F401  (registers its models)
+class StoreAssignmentInline(admin.TabularInline):
+    model = StoreAssignment
+    extra = 0
+    autocomplete_fields = ["store"]
+
+
+class RegionAssignmentInline(admin.TabularInline):
+    model = RegionAssignment
+    extra = 0
+    autocomplete_fields = ["region"]
+
+
+# The platform's user admin, with the user's store and region assignments inline.
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserWithAssignmentsAdmin(UserAdmin):
+    inlines = [*UserAdmin.inlines, StoreAssignmentInline, RegionAssignmentInline]

@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from opsdesk.platform.roles import CHAIN_ROLES, Role
-from stores.models import RegionAssignment, StoreAssignment
 
 from .models import User
 from .services import user_sync_role_access
@@ -40,18 +39,6 @@ def _grantable_roles(request) -> list[tuple[str, str]]:
     return [(value, label) for value, label in Role.choices if value not in CHAIN_ROLES]
 
 
-class StoreAssignmentInline(admin.TabularInline):
-    model = StoreAssignment
-    extra = 0
-    autocomplete_fields = ["store"]
-
-
-class RegionAssignmentInline(admin.TabularInline):
-    model = RegionAssignment
-    extra = 0
-    autocomplete_fields = ["region"]
-
-
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "first_name", "last_name", "role", "is_active", "is_staff"]
@@ -61,7 +48,6 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         (_("OpsDesk"), {"fields": ("role", "language")}),
     )
-    inlines = [StoreAssignmentInline, RegionAssignmentInline]
 
     # --- what a non-superuser sees: no privilege fields at all ----------------------
     def get_fieldsets(self, request, obj=None):
