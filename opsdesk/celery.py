@@ -14,6 +14,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opsdesk.settings.local")
 app = Celery("opsdesk")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The checklists domain lives inside the stores app (stores/checklists/tasks.py).
+app.autodiscover_tasks(["stores.checklists"])
 
 app.conf.beat_schedule = {
     "kpis-compute-due": {

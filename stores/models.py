@@ -203,7 +203,3 @@ class RegionAssignment(models.Model):
             return  # the form reports the missing user itself
         if self.user.role != Role.REGIONAL_OPS:
             raise ValidationError(_("Only regional ops users are assigned to regions."))
-
-
-# The checklist models live in their own module; importing them registers them here.
-from .checklists import models as checklist_models  # noqa: E402, F401
