@@ -14,7 +14,7 @@ from opsdesk.analytics.kpis.models import KpiFact, KpiThreshold
 from opsdesk.analytics.kpis.selectors import kpi_rollup
 from opsdesk.analytics.reports import exports
 from opsdesk.analytics.reports.datasets import ExportError
-from opsdesk.analytics.reports.kpi_table import period_range
+from opsdesk.analytics.reports.datasets.kpi_table import period_range
 from sales import selectors as sales_selectors
 from stores.models import Store
 from tests.reports.conftest import body, csv_rows, xlsx_rows

@@ -27,7 +27,7 @@ from opsdesk.analytics.kpis import thresholds as kpi_thresholds
 from opsdesk.analytics.kpis.selectors import kpi_rollup
 from stores.models import Region, Store
 
-from .datasets import DATE, NUMBER, Column, Dataset, ExportError, Prepared
+from .base import DATE, NUMBER, Column, Dataset, ExportError, Prepared
 
 PERIODS = ("7d", "30d", "mtd", "month")
 GROUPS = ("store", "region", "chain")

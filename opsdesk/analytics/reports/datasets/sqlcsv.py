@@ -31,7 +31,7 @@ from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .datasets import BOOL, DANGEROUS, DATE, DATETIME, NUMBER, TEXT, Column
+from .base import BOOL, DANGEROUS, DATE, DATETIME, NUMBER, TEXT, Column
 
 # Session settings for the COPY of an export (``SET LOCAL``: they end with it).
 COPY_SETTINGS = ("jit = off", "work_mem = '64MB'")
