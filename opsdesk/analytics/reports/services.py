@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from opsdesk.platform.jobs import enqueue_on_commit
 from stores.access import ensure_role, user_role
 
 from . import exports
@@ -33,8 +34,6 @@ def export_async_rows() -> int:
 def export_job_create(*, user, dataset: str, fmt: str, params, count: int | None = None):
     """Check the request (raises ``ExportError``: nothing is created), record the job and
     queue it once the transaction commits."""
-    from .tasks import export_job_run_task
-
     if user_role(user) is None:
         raise ExportError(_("Your account may not export."))
     prepared = exports.prepare(dataset, fmt, user, params)
@@ -52,7 +51,7 @@ def export_job_create(*, user, dataset: str, fmt: str, params, count: int | None
         language=translation.get_language() or settings.LANGUAGE_CODE,
         rows_total=total,
     )
-    transaction.on_commit(lambda: export_job_run_task.delay(job.pk))
+    enqueue_on_commit("reports.export_job_run", job.pk)
     return job
 
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opsdesk.platform.jobs import enqueue_on_commit
 from stores.access import ensure_role
 
 from ...models import ImportBatch, ImportSource
@@ -135,9 +136,7 @@ def import_batch_start(
     batch.status = ImportBatch.Status.QUEUED
     batch.save(update_fields=["column_mapping", "mode", "encoding", "status"])
     if batch.file_size > sync_max_bytes():
-        from ...tasks import import_batch_run_task
-
-        transaction.on_commit(lambda: import_batch_run_task.delay(batch.pk))
+        enqueue_on_commit("sales.import_batch_run", batch.pk)
     else:
         import_batch_run(batch_id=batch.pk)
         batch.refresh_from_db()
