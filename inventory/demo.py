@@ -17,15 +17,14 @@ levels and the snapshots agree: ``manage.py check_stock`` finds no difference.
 from __future__ import annotations
 
 import datetime
-import io
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
 
-from django.db import connection
-
+from opsdesk.platform.db import COPY_NULL as NULL
+from opsdesk.platform.db import copy_rows as _copy
 from stores.models import Store
 
 from .models import (
@@ -713,7 +712,6 @@ def _write(sim, stores, products, managers):
     stock_snapshot_summary_rebuild(store_ids=[store.pk for store in stores])
 
 
-NULL = "\\N"
 MOVEMENT_COLUMNS = [
     "store_id",
     "product_id",
@@ -740,35 +738,3 @@ def _copy_movements(movements) -> None:
             for s, p, k, q, c, oh, avg, ref, reason, user, when, date in movements
         ),
     )
-
-
-def _copy(model, columns, lines) -> None:
-    """Write rows given as COPY text lines (tab-separated, ``\\N`` for NULL, no tabs or
-    newlines inside values): PostgreSQL ``COPY``, or ``bulk_create`` in batches elsewhere."""
-    raw = getattr(connection.cursor().cursor, "copy_expert", None)
-    if connection.vendor != "postgresql" or raw is None:
-        batch = []
-        for line in lines:
-            values = [None if v == NULL else v for v in line.rstrip("\n").split("\t")]
-            batch.append(model(**dict(zip(columns, values, strict=True))))
-            if len(batch) >= 5000:
-                model.objects.bulk_create(batch)
-                batch = []
-        model.objects.bulk_create(batch)
-        return
-    table = connection.ops.quote_name(model._meta.db_table)
-    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT text)"
-    buffer = io.StringIO()
-    for written, line in enumerate(lines, start=1):
-        buffer.write(line)
-        if written % 200_000 == 0:
-            _flush(sql, buffer)
-    _flush(sql, buffer)
-
-
-def _flush(sql, buffer) -> None:
-    buffer.seek(0)
-    with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(sql, buffer)
-    buffer.seek(0)
-    buffer.truncate()

@@ -30,7 +30,8 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Sum
 
-from inventory.demo import NULL, _copy
+from opsdesk.platform.db import COPY_NULL as NULL
+from opsdesk.platform.db import copy_rows as _copy
 from stores.models import Store
 
 from .models import DailySales, ImportBatch, ImportSource, Method, Receipt, SalesLine

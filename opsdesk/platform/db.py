@@ -9,10 +9,13 @@ largest part of posting 100,000 movements). Other databases keep ``bulk_update``
 ``insert_new`` inserts rows that a unique constraint may refuse (``INSERT … ON CONFLICT DO
 NOTHING RETURNING``) and tells which were inserted, which ``bulk_create(…,
 ignore_conflicts=True)`` does not: it returns every object given, inserted or not.
+
+``copy_rows`` writes rows given as ``COPY`` text lines (the demo chain's bulk history).
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from typing import TypeVar
 
@@ -98,3 +101,38 @@ def insert_new(
                 obj._state.db = connection.alias
                 inserted.append(obj)
     return inserted
+
+
+COPY_NULL = "\\N"
+
+
+def copy_rows(model, columns, lines) -> None:
+    """Write rows given as COPY text lines (tab-separated, ``\\N`` for NULL, no tabs or
+    newlines inside values): PostgreSQL ``COPY``, or ``bulk_create`` in batches elsewhere."""
+    raw = getattr(connection.cursor().cursor, "copy_expert", None)
+    if connection.vendor != "postgresql" or raw is None:
+        batch = []
+        for line in lines:
+            values = [None if v == COPY_NULL else v for v in line.rstrip("\n").split("\t")]
+            batch.append(model(**dict(zip(columns, values, strict=True))))
+            if len(batch) >= 5000:
+                model.objects.bulk_create(batch)
+                batch = []
+        model.objects.bulk_create(batch)
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT text)"
+    buffer = io.StringIO()
+    for written, line in enumerate(lines, start=1):
+        buffer.write(line)
+        if written % 200_000 == 0:
+            _flush(sql, buffer)
+    _flush(sql, buffer)
+
+
+def _flush(sql, buffer) -> None:
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(sql, buffer)
+    buffer.seek(0)
+    buffer.truncate()
