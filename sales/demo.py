@@ -28,7 +28,7 @@ import zoneinfo
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import Avg, Sum
 
 from opsdesk.platform.db import COPY_NULL as NULL
 from opsdesk.platform.db import copy_rows as _copy
@@ -355,3 +355,14 @@ class PosDemo:
         if amount <= 0:
             return None
         return month_target_set(user=head, month=month, amount=amount, method=Method.WEEKDAY)
+
+
+def average_daily_sales(*, since: datetime.date, until: datetime.date) -> dict[int, Decimal]:
+    """Each store's average day's net sales from ``since`` to the day before ``until`` (the
+    staff demo sets hourly costs from it)."""
+    return dict(
+        DailySales.objects.filter(business_date__gte=since, business_date__lt=until)
+        .values("store_id")
+        .annotate(avg=Avg("net_sales"))
+        .values_list("store_id", "avg")
+    )

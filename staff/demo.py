@@ -28,9 +28,6 @@ import random
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg
-
-from sales.models import DailySales
 from stores.models import OpeningHours, Store
 
 from . import times
@@ -94,17 +91,16 @@ def _cent(value: Decimal) -> Decimal:
     return value.quantize(D("0.01"), ROUND_HALF_UP)
 
 
-def seed_staff(*, chain, days: int, seed: int, today: datetime.date) -> dict:
+def seed_staff(
+    *, chain, days: int, seed: int, today: datetime.date, average_sales: dict[int, Decimal]
+) -> dict:
+    """``average_sales``: each store's average day's net sales over the demo's days (from
+    ``sales.demo.average_daily_sales``; staff does not read the sales domain)."""
     rng = random.Random(f"staff-{seed}")
     stores = [s for s in chain.stores if s.status != Store.Status.PLANNED]
     open_stores = [s for s in stores if s.status == Store.Status.OPEN]
     first_day = today - datetime.timedelta(days=days)
-    sales = dict(
-        DailySales.objects.filter(business_date__gte=first_day, business_date__lt=today)
-        .values("store_id")
-        .annotate(avg=Avg("net_sales"))
-        .values_list("store_id", "avg")
-    )
+    sales = average_sales
     hours = defaultdict(dict)
     for row in OpeningHours.objects.filter(store__in=open_stores):
         hours[row.store_id][row.weekday] = row

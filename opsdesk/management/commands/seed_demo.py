@@ -15,7 +15,7 @@ from django.utils import timezone
 from customers.demo import seed_customers
 from inventory.demo import seed_inventory
 from opsdesk.platform.accounts.services import user_sync_role_access
-from sales.demo import PosDemo
+from sales.demo import PosDemo, average_daily_sales
 from staff.demo import seed_staff
 from stores.checklists.demo import seed_checklists
 from stores.demo import seed_stores
@@ -76,7 +76,10 @@ class Command(BaseCommand):
             pos.finish()
             seed_checklists(chain=chain, days=days, seed=seed, today=today)
             seed_customers(chain=chain, days=days, seed=seed, today=today)
-            seed_staff(chain=chain, days=days, seed=seed, today=today)
+            average_sales = average_daily_sales(
+                since=today - datetime.timedelta(days=days), until=today
+            )
+            seed_staff(chain=chain, days=days, seed=seed, today=today, average_sales=average_sales)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo chain: {len(chain.regions)} regions, {len(chain.stores)} stores, "
