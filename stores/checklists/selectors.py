@@ -281,6 +281,25 @@ def most_failed_items(*, user, until: datetime.date, days: int = 30, limit: int 
     )
 
 
+def failed_items_between(
+    *, user, store_ids: list[int], start: datetime.date, end: datetime.date, limit: int
+) -> list[dict]:
+    """The items failed most often in these stores from ``start`` to ``end`` (one query;
+    the monthly report's region and calendar month)."""
+    return list(
+        Answer.objects.visible_to(user)
+        .filter(
+            run__store__in=store_ids,
+            run__business_date__gte=start,
+            run__business_date__lte=end,
+            passed=False,
+        )
+        .values("item__version__template__code", "item__prompt", "item__prompt_zh")
+        .annotate(failures=Count("pk"), stores=Count("run__store", distinct=True))
+        .order_by("-failures", "item__prompt")[:limit]
+    )
+
+
 # --- KPI inputs (system reads, no user) ---------------------------------------------------
 
 

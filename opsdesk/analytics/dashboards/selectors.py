@@ -26,7 +26,6 @@ from opsdesk.analytics.kpis.thresholds import AMBER, RAG_LABELS, RED, bands, rag
 from sales import selectors as sales_selectors
 from staff import selectors as staff_selectors
 from stores.access import user_role
-from stores.checklists.models import ChecklistRun
 from stores.checklists.selectors import run_list
 from stores.models import Region, Store
 from stores.selectors import latest_local_date
@@ -266,7 +265,7 @@ class LowStock:
 @dataclass(frozen=True)
 class StoreToday:
     sales: sales_selectors.StoreDay | None  # None for a store that does not trade yet
-    runs: list[ChecklistRun]
+    runs: list  # checklist runs (stores.checklists.selectors.run_list)
     low_stock: LowStock
     complaints: customer_selectors.OpenComplaints
     shifts: staff_selectors.ShiftsToday | None = None

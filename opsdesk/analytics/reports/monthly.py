@@ -26,7 +26,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -35,7 +34,7 @@ from opsdesk.analytics.kpis.registry import Kpi
 from opsdesk.analytics.kpis.selectors import kpi_data_as_of, kpi_rollup
 from opsdesk.platform.roles import Role
 from stores.access import ensure_region_in_scope, ensure_role
-from stores.checklists.models import Answer
+from stores.checklists import selectors as checklist_selectors
 from stores.models import Region, Store
 
 from .models import ReportDelivery, ReportSchedule
@@ -191,19 +190,10 @@ def failed_items(
 ) -> list[FailedItem]:
     """The items failed most often in these stores over the dates (one query). The
     checklist selector ``most_failed_items`` counts over all the user's stores and a
-    trailing window; the report needs one region and one calendar month, so it narrows
-    the same scoped answers itself."""
-    rows = (
-        Answer.objects.visible_to(user)
-        .filter(
-            run__store__in=store_ids,
-            run__business_date__gte=start,
-            run__business_date__lte=end,
-            passed=False,
-        )
-        .values("item__version__template__code", "item__prompt", "item__prompt_zh")
-        .annotate(failures=Count("pk"), stores=Count("run__store", distinct=True))
-        .order_by("-failures", "item__prompt")[:limit]
+    trailing window; the report needs one region and one calendar month
+    (``failed_items_between``)."""
+    rows = checklist_selectors.failed_items_between(
+        user=user, store_ids=store_ids, start=start, end=end, limit=limit
     )
     zh = (translation.get_language() or "").startswith("zh")
     return [
