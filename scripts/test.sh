@@ -7,6 +7,8 @@ BIN=.venv/bin
 export DJANGO_SETTINGS_MODULE=opsdesk.settings.test
 export DJANGO_ALLOW_ASYNC_UNSAFE=true
 $BIN/ruff check .
+# The layers of docs/architecture.md ([tool.importlinter] in pyproject.toml).
+$BIN/lint-imports --no-cache
 $BIN/python manage.py compile_translations
 $BIN/python manage.py makemigrations --check --dry-run
 # Two pytest-xdist workers (each with its own test database): the suite mostly waits on
