@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy
+
+from opsdesk.platform.imports import ImportRejected  # noqa: F401  (the platform's)
 
 REQUIRED_FIELDS = (
     "store",
@@ -67,10 +68,6 @@ class RowError:
     row: str  # the file's row number (header = 1) or the API's receipts[i].lines[j]
     column: str
     message: str
-
-
-class ImportRejected(ValidationError):
-    """A file-level problem (encoding, header, size, empty): nothing was written."""
 
 
 @dataclass
