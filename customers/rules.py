@@ -17,7 +17,7 @@ HANDLERS = frozenset({Role.STORE_MANAGER, Role.REGIONAL_OPS, Role.HEAD_OFFICE, R
 POLICY_SETTERS = frozenset({Role.HEAD_OFFICE, Role.ADMIN})
 
 # Default SLA targets per severity, in minutes: (first response, resolution). Wall-clock
-# time from intake (DESIGN.md: the clocks start at intake), not opening hours.
+# time from intake (docs/design.md: the clocks start at intake), not opening hours.
 DEFAULT_TARGETS = {
     "critical": (60, 24 * 60),
     "high": (4 * 60, 48 * 60),

@@ -1,4 +1,5 @@
-"""The roles of DESIGN.md. No model imports here: the user model imports this module."""
+"""The roles of docs/design.md, and a user's effective role. No model imports here: the user
+model imports this module."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

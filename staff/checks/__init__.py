@@ -1,4 +1,4 @@
-"""The checks a week's shifts pass before publishing (DESIGN.md "Schedules"), also run live
+"""The checks a week's shifts pass before publishing (docs/design.md "Schedules"), also run live
 in the editor, on every change to a published week and on every swap approval.
 
 Errors refuse publishing (and a change to a published week, or a swap approval, that adds

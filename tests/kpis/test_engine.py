@@ -2,7 +2,7 @@
 
 The engine is exercised with a KPI the test registers over data the platform already has:
 a store's opening days per week (numerator) over 7 (denominator), which the tests can
-predict by hand. The domain KPIs of DESIGN.md register the same way.
+predict by hand. The domain KPIs of docs/design.md register the same way.
 """
 
 import datetime

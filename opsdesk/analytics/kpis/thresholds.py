@@ -27,7 +27,7 @@ from .models import KpiThreshold
 GREEN, AMBER, RED = "green", "amber", "red"
 RAG_STATES = (GREEN, AMBER, RED)
 RAG_LABELS = {GREEN: _("Green"), AMBER: _("Amber"), RED: _("Red")}
-# Who sets the bands (DESIGN.md: head office configures KPI thresholds).
+# Who sets the bands (docs/design.md: head office configures KPI thresholds).
 THRESHOLD_SETTERS = CHAIN_ROLES
 
 

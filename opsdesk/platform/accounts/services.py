@@ -23,7 +23,7 @@ def user_set_language(*, user: User, language: str) -> User:
 
 
 HEAD_OFFICE_GROUP = "Head office"
-# What head office configures in the Django admin (DESIGN.md: regions, stores, users, access).
+# What head office configures in the Django admin (docs/design.md: regions, stores, users, access).
 HEAD_OFFICE_MODELS = {
     "accounts": ["user"],
     "stores": ["region", "store", "openinghours", "storeassignment", "regionassignment"],
