@@ -345,7 +345,7 @@ def kpi_stockouts(
     return {store_id: (out, active) for store_id, out, active in rows}
 
 
-# --- replenishment (services/replenishment.py builds the suggestions from these) ------
+# --- replenishment (services/replenishment/ builds the suggestions from these) ------
 
 
 def replenishment_rule_list(*, user) -> QuerySet:

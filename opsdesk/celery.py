@@ -61,7 +61,7 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=6, minute=23),
     },
     # Inventory: recompute the velocity reorder rules from the trailing 28 days of sales
-    # (inventory/services/replenishment.py); idempotent, manual rules untouched.
+    # (inventory/services/replenishment/); idempotent, manual rules untouched.
     "inventory-reorder-rules-recompute": {
         "task": "inventory.tasks.reorder_rules_recompute",
         "schedule": crontab(hour=2, minute=43),

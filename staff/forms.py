@@ -1,4 +1,4 @@
-"""HTML input parsing only; the rules are in staff/services and staff/checks.py."""
+"""HTML input parsing only; the rules are in staff/services and staff/checks/."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ COURSE_EDITORS = frozenset({Role.HEAD_OFFICE, Role.ADMIN})
 # Assign a course to someone, record someone else's completion.
 TRAINING_RECORDERS = frozenset({Role.STORE_MANAGER, Role.HEAD_OFFICE, Role.ADMIN})
 
-# Checks before publishing (staff/checks.py).
+# Checks before publishing (staff/checks/).
 MAX_SHIFT_HOURS = 16
 MAX_BREAK_MINUTES = 240
 # Days before a certification expires when the sweep assigns its renewal.

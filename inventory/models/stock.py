@@ -270,7 +270,7 @@ class ReorderRule(models.Model):
 
     class Method(models.TextChoices):
         MANUAL = "manual", _("Set by hand")
-        # Recomputed nightly from sales velocity (services/replenishment.py).
+        # Recomputed nightly from sales velocity (services/replenishment/).
         VELOCITY = "velocity", _("Computed from sales velocity")
 
     store = models.ForeignKey(

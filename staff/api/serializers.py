@@ -1,4 +1,4 @@
-"""Presentation only: the rules are in staff/services and staff/checks.py.
+"""Presentation only: the rules are in staff/services and staff/checks/.
 
 Inputs are JSON and typed strictly (``opsdesk.platform.api.fields``); wall-clock times are
 "HH:MM" on the store's clock. What the schema states is checked here (400); what the

@@ -2,7 +2,7 @@
 rules, training courses, assignments and certifications.
 
 Fields and constraints only: the rules (the checks before publishing, swaps, training)
-live in ``staff/services`` and ``staff/checks.py``; see docs/staff.md. Times of a shift
+live in ``staff/services`` and ``staff/checks/``; see docs/staff.md. Times of a shift
 are stored as aware datetimes (UTC in the database) computed from the store-local date
 and wall-clock times, so that a shift's length is real elapsed time across a DST change.
 """

@@ -1,5 +1,5 @@
 """Week schedules and their shifts: add, change and delete shifts, check, publish, copy
-last week. Rules in docs/staff.md and ``staff/checks.py``.
+last week. Rules in docs/staff.md and ``staff/checks/``.
 
 - A draft week takes any shift that is well formed (times that exist on the store's
   clock, at most ``MAX_SHIFT_HOURS`` long, a break shorter than the shift, a person in

@@ -66,7 +66,7 @@ SCOPE_ALLOW_LIST = {
     # Staff: training courses are chain-wide configuration (ChainWideQuerySet; head office
     # writes them). Shifts, swap requests and training assignments are scoped by their
     # store (shift's store, the shift's store, the person's home store) and narrowed for
-    # store staff (staff/models.py: published shifts; their own, asked-of-them or open
+    # store staff (staff/models/: published shifts; their own, asked-of-them or open
     # swaps; their own training): RuleScopedQuerySet.visible_to, one scope for all reads.
     "staff.Course",
     "staff.Shift",
