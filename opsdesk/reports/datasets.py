@@ -46,9 +46,9 @@ from stores.checklists import selectors as checklist_selectors
 from stores.checklists.models import ChecklistRun, ChecklistTemplate, CorrectiveAction
 from stores.models import Store
 
+from ..formulas import DANGEROUS
+
 CHUNK_SIZE = 5000
-# A text cell beginning with one of these gets a leading quote (see ``exports.escape``).
-DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 # Query-string keys of the export route itself, never passed to a FilterSet.
 RESERVED = frozenset({"dataset", "format", "page"})
 
