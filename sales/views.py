@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView
 
+from opsdesk.formulas import escape_row
 from stores.access import ScopedPageMixin, user_role
 from stores.models import Region, Store
 
@@ -437,8 +438,8 @@ def _csv_download(filename: str, header: list[str], rows) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow(escape_row(header))
+    writer.writerows(escape_row(row) for row in rows)
     return response
 
 
