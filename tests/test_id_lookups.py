@@ -504,7 +504,8 @@ def _get(username, name, param, outside, kind="api", expect=404):
         method="get",
         kind=kind,
         expect=expect,
-        echoes_id=kind == "page",  # the page's own links repeat its query string
+        # The page's own links repeat its query string.
+        echoes_id=param + r"={pk}\b" if kind == "page" else False,
     )
 
 
@@ -526,6 +527,9 @@ FILTERS = {
     ),
     "action page by assignee": _get(
         "manager", "checklists:action_list", "assignee", outside_manager, "page", 200
+    ),
+    "monthly report region": _get(
+        "regional", "reports:monthly", "region", outside_region, "page", 400
     ),
 }
 
