@@ -90,23 +90,30 @@ def customer_lookup(*, user, query: str, limit: int = 5) -> list[Customer]:
     return list(customer_list(user=user).filter(match)[:limit])
 
 
-def assignable_users(*, store: Store) -> list:
-    """Who may handle this store's complaints: its managers, its region's ops, head office.
-    One query."""
+def _assignable(store: Store):
     from django.contrib.auth import get_user_model
 
     from .rules import HANDLERS
 
     users = get_user_model().objects.filter(is_active=True, role__in=HANDLERS)
-    return list(
-        users.filter(
-            Q(role__in=["head_office", "admin"])
-            | Q(store_assignments__store=store)
-            | Q(region_assignments__region_id=store.region_id)
-        )
-        .distinct()
-        .order_by("role", "username")
-    )
+    return users.filter(
+        Q(role__in=["head_office", "admin"])
+        | Q(store_assignments__store=store)
+        | Q(region_assignments__region_id=store.region_id)
+    ).distinct()
+
+
+def assignable_users(*, store: Store) -> list:
+    """Who may handle this store's complaints: its managers, its region's ops, head office.
+    One query."""
+    return list(_assignable(store).order_by("role", "username"))
+
+
+def assignable_user_get(*, store: Store, pk: int):
+    """One of ``assignable_users``, or None: a user id from input that names anybody else
+    (an account outside your scope, one who may not handle the store) is not told apart
+    from an id that exists nowhere."""
+    return _assignable(store).filter(pk=pk).first()
 
 
 # --- The SLA policy ------------------------------------------------------------------

@@ -1,13 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularSwaggerView
 
 from . import views
-from .api.views import SchemaView
+from .api.views import SchemaView, SwaggerView
+from .platform import csp
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("csp-report/", csp.csp_report, name="csp-report"),
     path("accounts/", include("opsdesk.platform.accounts.urls")),
     path("stores/", include("stores.urls")),
     path("inventory/", include("inventory.urls")),
@@ -22,5 +23,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("opsdesk.api.urls")),
     path("api/schema/", SchemaView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/docs/", SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]

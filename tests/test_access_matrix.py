@@ -41,6 +41,7 @@ class Route:
 # Routes that anyone may use, or whose behaviour the special tests below pin down.
 PUBLIC = {
     "healthz",
+    "csp-report",
     "login",
     "logout",
     "language_set",

@@ -204,7 +204,9 @@ class ComplaintCreateSerializer(serializers.Serializer):
     product = StrictIntegerField(required=False, allow_null=True, help_text="Product id.")
     customer = CustomerInSerializer(required=False)
     assignee = StrictIntegerField(
-        required=False, allow_null=True, help_text="User id: who handles it (409 if they may not)."
+        required=False,
+        allow_null=True,
+        help_text="User id: who handles it (404 if they may not, as for an unknown id).",
     )
 
 
@@ -225,7 +227,9 @@ class RespondSerializer(VersionMixin):
 
 
 class AssignSerializer(VersionMixin):
-    assignee = StrictIntegerField(help_text="User id.")
+    assignee = StrictIntegerField(
+        help_text="User id of somebody who may handle the store's complaints (else 404)."
+    )
 
 
 class ResolveSerializer(VersionMixin):

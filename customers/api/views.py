@@ -1,12 +1,12 @@
 """Customers API: thin viewsets over the selectors (reads) and services (writes).
 
 Bodies are JSON. The serializers check the input (400); a store, product or user named
-that does not exist or is out of scope is a 404; what the services still refuse (the
-complaint's state, an assignee who may not handle the store, a stale ``version``, a time
-in the future) is a 409, declared on the actions in ``conflict_actions``.
+that does not exist or is out of scope is a 404 (an assignee who may not handle the
+store's complaints too: the same 404 as an unknown id); what the services still refuse
+(the complaint's state, a stale ``version``, a time in the future) is a 409, declared on
+the actions in ``conflict_actions``.
 """
 
-from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -42,8 +42,10 @@ class _Scoped(ScopedAPIMixin):
         return self.action_roles.get(getattr(self, "action", None), ALL_ROLES)
 
 
-def _user(pk: int):
-    user = get_user_model().objects.filter(pk=pk, is_active=True).first()
+def _assignee(store, pk: int):
+    """Somebody who may handle the store's complaints. Any other id, of an account outside
+    your scope or of none at all, is the same 404."""
+    user = selectors.assignable_user_get(store=store, pk=pk)
     if user is None:
         raise NotFound(_("No such user."))
     return user
@@ -92,7 +94,7 @@ class ComplaintViewSet(_Scoped, mixins.CreateModelMixin, viewsets.ReadOnlyModelV
             product = get_object_or_404(Product.objects.all(), pk=product)
         assignee = data.pop("assignee", None)
         if assignee is not None:
-            assignee = _user(assignee)
+            assignee = _assignee(store, assignee)
         customer = data.pop("customer", None) or {}
         with conflicts():
             complaint = services.complaint_log(
@@ -131,7 +133,7 @@ class ComplaintViewSet(_Scoped, mixins.CreateModelMixin, viewsets.ReadOnlyModelV
         complaint = self.get_object()
         body = s.AssignSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        assignee = _user(body.validated_data["assignee"])
+        assignee = _assignee(complaint.store, body.validated_data["assignee"])
         with conflicts():
             complaint = services.complaint_assign(
                 user=request.user,

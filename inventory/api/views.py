@@ -7,9 +7,11 @@ declared on the actions listed in ``conflict_actions``.
 """
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
@@ -64,8 +66,12 @@ def _store(request, pk) -> Store:
 
 
 def _any_store(pk) -> Store:
-    """Either end of a transfer: the service checks which the user may name (404)."""
-    return get_object_or_404(Store.objects.all(), pk=pk)
+    """Either end of a transfer: the service checks which the user may name (404). An id
+    of no store gets the service's 404 word for word, so that the two are not told apart."""
+    store = Store.objects.filter(pk=pk).first()
+    if store is None:
+        raise NotFound(_("No such store."))
+    return store
 
 
 def _lines(lines) -> list[dict]:

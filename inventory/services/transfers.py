@@ -48,10 +48,8 @@ def transfer_request(
     *, user, source_store: Store, destination_store: Store, lines: list[dict], note: str = ""
 ) -> Transfer:
     ensure_role(user, TRANSFER_REQUESTERS)
-    if source_store.pk == destination_store.pk:
-        raise ValidationError(
-            {"destination_store": _("A transfer goes to another store, not the same one.")}
-        )
+    # Scope first: a refusal that names a store (the same one at both ends) would tell a
+    # store outside the user's scope apart from one that does not exist.
     if not (can_see_store(user, source_store) or can_see_store(user, destination_store)):
         raise OutOfScope(_("No such store."))
     counterparts = transfer_counterpart_stores(user)
@@ -61,6 +59,10 @@ def transfer_request(
     if user.role == Role.REGIONAL_OPS:
         ensure_store_in_scope(user, source_store)
         ensure_store_in_scope(user, destination_store)
+    if source_store.pk == destination_store.pk:
+        raise ValidationError(
+            {"destination_store": _("A transfer goes to another store, not the same one.")}
+        )
     if not lines:
         raise ValidationError({"lines": _("A transfer needs at least one line.")})
     products = products_by_reference([line.get("product") for line in lines])

@@ -28,6 +28,8 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from .formulas import escape_row
+
 # Signatures of common files that are not CSV (zip-based spreadsheets, old Excel, PDF,
 # images): refused with a clear message rather than read as garbled text.
 BINARY_SIGNATURES = (
@@ -344,5 +346,6 @@ def error_report_csv(errors: Iterable[RowError | dict]) -> bytes:
     writer.writerow(ERROR_REPORT_HEADER)
     for error in errors:
         item = error.as_dict() if isinstance(error, RowError) else error
-        writer.writerow([item.get("row", ""), item.get("column", ""), item.get("message", "")])
+        row = [item.get("row", ""), item.get("column", ""), item.get("message", "")]
+        writer.writerow(escape_row(row))  # formula cells escaped as in every export
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

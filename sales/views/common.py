@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils import timezone
 
+from opsdesk.platform.formulas import escape_row
+
 
 def _errors(error: ValidationError) -> list[str]:
     if hasattr(error, "error_dict"):
@@ -36,8 +38,8 @@ def _csv_download(filename: str, header: list[str], rows) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow(escape_row(header))
+    writer.writerows(escape_row(row) for row in rows)
     return response
 
 

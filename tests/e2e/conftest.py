@@ -32,6 +32,22 @@ CHROMIUM_ARGS = [
 # Fail fast: a missing element should not hold the suite for Playwright's default 30 s.
 TIMEOUT_MS = 10_000
 
+# Every page of every browser test reports what the Content-Security-Policy refused: the
+# init script runs before any script of the page (and is not subject to its policy), the
+# binding carries each securitypolicyviolation event back to the test.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__opsdeskCspViolation({
+    directive: e.effectiveDirective || e.violatedDirective,
+    blocked: e.blockedURI,
+    source: e.sourceFile,
+    line: e.lineNumber,
+    sample: e.sample,
+    page: e.documentURI,
+  });
+}, true);
+"""
+
 
 @pytest.fixture(scope="session")
 def _chromium_launcher():
@@ -61,14 +77,43 @@ def browser(chromium_path, _chromium_launcher):
 
 
 @pytest.fixture
-def new_context(browser, live_server):
-    """new_context(viewport=...) -> a fresh browser context (no cookies), closed after the test."""
+def csp_violations():
+    """What the Content-Security-Policy refused in any page of the test, as a list of dicts
+    (``securitypolicyviolation`` events, and the browser's console errors about the policy).
+
+    Any browser test fails when the list is not empty at its end: a test that provokes a
+    violation on purpose empties it after checking it.
+    """
+    found = []
+    yield found
+    if found:
+        lines = "\n".join(f"  {v}" for v in found[:20])
+        pytest.fail(f"{len(found)} Content-Security-Policy violation(s):\n{lines}")
+
+
+@pytest.fixture
+def new_context(browser, live_server, csp_violations):
+    """new_context(viewport=...) -> a fresh browser context (no cookies), closed after the test.
+
+    Every page of it records the Content-Security-Policy violations (``csp_violations``).
+    """
     contexts = []
+
+    def on_console(message):
+        if message.type == "error" and "Content Security Policy" in message.text:
+            csp_violations.append(
+                {"console": message.text, "page": message.page and message.page.url}
+            )
 
     def make(viewport=DESKTOP):
         context = browser.new_context(base_url=live_server.url, viewport=viewport, locale="en-US")
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(TIMEOUT_MS)
+        context.expose_binding(
+            "__opsdeskCspViolation", lambda _source, violation: csp_violations.append(violation)
+        )
+        context.add_init_script(CSP_LISTENER)
+        context.on("console", on_console)
         contexts.append(context)
         return context
 

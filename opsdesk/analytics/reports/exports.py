@@ -27,8 +27,10 @@ from itertools import islice
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opsdesk.platform.formulas import escape
+
 from . import datasets
-from .datasets import BOOL, DANGEROUS, DATETIME, NUMBER, TEXT, Column, ExportError
+from .datasets import BOOL, DATETIME, NUMBER, TEXT, Column, ExportError
 
 FORMATS = ("csv", "xlsx")
 CONTENT_TYPES = {
@@ -45,13 +47,6 @@ XLSX_MAX_CELL = 32_767
 SQL_CSV = True
 # Files (jobs, the command) are written by PostgreSQL's COPY of the same cells.
 COPY_CSV = True
-
-
-def escape(value):
-    """A string that a spreadsheet would run as a formula gets a leading quote."""
-    if value.__class__ is str and value.startswith(DANGEROUS):
-        return "'" + value
-    return value
 
 
 def _csv_datetime(value):

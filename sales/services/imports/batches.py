@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opsdesk.platform.formulas import escape_row
 from opsdesk.platform.jobs import enqueue_on_commit
 from stores.access import ensure_role
 
@@ -45,11 +46,12 @@ class _CsvSink:
         self.text = io.TextIOWrapper(self.binary, encoding="utf-8", newline="")
         self.text.write("\ufeff")
         self.writer = csv.writer(self.text)
-        self.writer.writerow(header)
+        self.writer.writerow(escape_row(header))
         self.count = 0
 
     def write(self, values: list) -> None:
-        self.writer.writerow(values)
+        """One row; formula cells escaped as in every export (``opsdesk/platform/formulas.py``)."""
+        self.writer.writerow(escape_row(values))
         self.count += 1
 
     def content(self) -> File:

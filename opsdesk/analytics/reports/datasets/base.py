@@ -12,9 +12,9 @@ from django.http import QueryDict
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from opsdesk.platform.formulas import DANGEROUS
+
 CHUNK_SIZE = 5000
-# A text cell beginning with one of these gets a leading quote (see ``exports.escape``).
-DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 # Query-string keys of the export route itself, never passed to a FilterSet.
 RESERVED = frozenset({"dataset", "format", "page"})
 

@@ -31,7 +31,9 @@ from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .base import BOOL, DANGEROUS, DATE, DATETIME, NUMBER, TEXT, Column
+from opsdesk.platform.formulas import DANGEROUS, escape
+
+from .base import BOOL, DATE, DATETIME, NUMBER, TEXT, Column
 
 # Session settings for the COPY of an export (``SET LOCAL``: they end with it).
 COPY_SETTINGS = ("jit = off", "work_mem = '64MB'")
@@ -44,8 +46,7 @@ DANGEROUS_CODES = ", ".join(str(ord(c)) for c in DANGEROUS)
 def escaped(value: str) -> str | None:
     """The cell the Python path writes for a known string (a choice's label): escaped,
     and "" as NULL (COPY then writes an empty field, as csv.writer does for "")."""
-    value = "'" + value if value.startswith(DANGEROUS) else value
-    return value or None
+    return escape(value) or None
 
 
 class EscapedText(Func):
